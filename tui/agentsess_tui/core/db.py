@@ -1,0 +1,132 @@
+"""SQLite connections and write transactions.
+
+- Every write transaction starts with `BEGIN IMMEDIATE`: it takes the write lock up front, so two
+  processes doing read-then-write wait for each other (busy_timeout) instead of failing with
+  "database is locked" when the deferred read lock cannot be upgraded.
+- Connections never cross threads (`check_same_thread=True`); the store opens one per thread.
+- sqlite3 errors become `DatabaseLocked` / `StorageError` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from .errors import AgentsessError, DatabaseLocked, StorageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class CommitThenRaise(Exception):
+    """Raised inside a write transaction to keep what was done so far, then raise `error`.
+
+    Used for expiry on write: the session turns expired (committed), and the write that noticed
+    it fails with `SessionExpired`.
+    """
+
+    def __init__(self, error: AgentsessError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    if not path.exists():
+        create_private_file(path)
+    try:
+        conn = sqlite3.connect(
+            path,
+            timeout=busy_timeout_ms / 1000,
+            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+            check_same_thread=True,
+        )
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"Cannot open the database {path}: {exc}.",
+            hint="Check that the directory exists and is writable, or pick a file with --db.",
+        ) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = ON")
+        # NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
+        # the very last transactions, and never corrupts the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(exc, path) from None
+    if str(mode).lower() != "wal":
+        conn.close()
+        raise StorageError(
+            f"Cannot switch {path} to WAL mode (got {mode!r}).",
+            hint="Put the database on a local file system.",
+        )
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def translate(exc: sqlite3.Error, path: Path | str | None = None) -> AgentsessError:
+    text = str(exc)
+    where = f" {path}" if path else ""
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(
+            f"The database{where} is locked by another process.",
+            hint="Another agentsess process is writing; try again, or raise "
+            "AGENTSESS_BUSY_TIMEOUT_MS.",
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StorageError(
+            f"The database{where} is not an agentsess database or is damaged ({text}).",
+            hint="Move the file aside and start a new one, or pick another file with --db.",
+        )
+    if "readonly" in text or "unable to open" in text or "disk I/O" in text:
+        return StorageError(
+            f"Cannot write to the database{where} ({text}).",
+            hint="Check the file's permissions and free disk space.",
+        )
+    return StorageError(f"Database error{where}: {text}.")
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error (nothing partial is kept)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except CommitThenRaise as keep:
+        conn.execute("COMMIT")
+        raise keep.error from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def storage_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn sqlite3 errors escaping a store method into our typed errors."""
+
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate(exc) from None
+
+    return wrapper

@@ -1,0 +1,289 @@
+"""An agent's long-term memories: they outlive every session and no session operation
+deletes them. Forgetting is a status change (`deleted`) unless purged explicitly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from . import validate
+from .db import storage_errors
+from .errors import AgentMismatch, InvalidInput, NotFound
+from .ids import check_agent_id, check_session_id
+from .messages import MessageLog
+from .models import MEMORY_STATUSES, Memory, MemoryHit
+from .search import MARK_END, MARK_START, fts_query
+from .storebase import MEMORY_COLUMNS, memory_from_row
+
+SEARCH_CANDIDATES = 1000
+# Column weights for bm25: a match in the title counts most, then tags, then content.
+BM25_WEIGHTS = "10.0, 1.0, 5.0"
+
+
+class MemoryBank(MessageLog):
+    @storage_errors
+    def remember(
+        self,
+        content: str,
+        *,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        type: str = "fact",
+        title: str | None = None,
+        tags: Iterable[str] = (),
+        confidence: float = 0.8,
+    ) -> Memory:
+        """Store a memory for an agent. Made inside a session, the session must be live (and
+        it counts as activity there); the memory keeps that session as its origin."""
+        if agent_id is None and session_id is None:
+            raise InvalidInput("Say whose memory this is: give an agent or a session.")
+        validate.memory_content(content)
+        kind = validate.memory_type(type)
+        name = validate.title(title, default=_default_title(content))
+        tag_list = validate.tags(tags)
+        score = validate.confidence(confidence)
+        with self._write() as conn:
+            now = self.now()
+            if session_id is not None:
+                check_session_id(session_id)
+                session = self._live_session(conn, session_id)
+                if agent_id is not None and agent_id != session.agent_id:
+                    raise AgentMismatch(
+                        f"Session {session_id!r} belongs to agent {session.agent_id!r}, "
+                        f"not {agent_id!r}."
+                    )
+                agent_id = session.agent_id
+                self._activity(conn, session, now)
+            assert agent_id is not None
+            check_agent_id(agent_id)
+            self._agent_row(conn, agent_id)
+            memory_id = conn.execute(
+                "INSERT INTO memories (agent_id, session_id, type, title, content, tags, "
+                "confidence, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                (
+                    agent_id,
+                    session_id,
+                    kind,
+                    name,
+                    content,
+                    json.dumps(tag_list),
+                    score,
+                    now,
+                    now,
+                ),
+            ).lastrowid
+        assert memory_id is not None
+        return Memory(
+            id=memory_id,
+            agent_id=agent_id,
+            session_id=session_id,
+            type=kind,
+            title=name,
+            content=content,
+            tags=tag_list,
+            confidence=score,
+            status="active",
+            created_at=now,
+            updated_at=now,
+        )
+
+    @storage_errors
+    def get_memory(self, memory_id: int) -> Memory:
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {MEMORY_COLUMNS} FROM memories WHERE id = ?",  # noqa: S608 (fixed columns)
+                (_memory_id(memory_id),),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(
+                f"No memory {memory_id}.", hint="List memories with `agentsess memory ls`."
+            )
+        return memory_from_row(row)
+
+    @storage_errors
+    def list_memories(
+        self,
+        *,
+        agent_id: str | None = None,
+        type: str | None = None,
+        status: str | None = "active",
+        session_id: str | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Memory]:
+        """Newest first, with the same filters as search."""
+        where, params = _filters(agent_id, type, status, session_id)
+        if before_id is not None:
+            where.append("id < :before")
+            params["before"] = before_id
+        params["limit"] = limit
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._conn().execute(
+            f"SELECT {MEMORY_COLUMNS} FROM memories {clause} "  # noqa: S608 (fixed fragments)
+            "ORDER BY id DESC LIMIT :limit",
+            params,
+        )
+        return [memory_from_row(row) for row in rows]
+
+    @storage_errors
+    def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int:
+        where, params = _filters(agent_id, None, status, None)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return int(
+            self._conn()
+            .execute(f"SELECT count(*) FROM memories {clause}", params)  # noqa: S608
+            .fetchone()[0]
+        )
+
+    @storage_errors
+    def update_memory(
+        self,
+        memory_id: int,
+        *,
+        content: str | None = None,
+        title: str | None = None,
+        type: str | None = None,
+        tags: Iterable[str] | None = None,
+        confidence: float | None = None,
+        status: str | None = None,
+    ) -> Memory:
+        changes: dict[str, Any] = {}
+        if content is not None:
+            changes["content"] = validate.memory_content(content)
+        if title is not None:
+            changes["title"] = validate.title(title, default=_default_title(content or ""))
+        if type is not None:
+            changes["type"] = validate.memory_type(type)
+        if tags is not None:
+            changes["tags"] = json.dumps(validate.tags(tags))
+        if confidence is not None:
+            changes["confidence"] = validate.confidence(confidence)
+        if status is not None:
+            if status not in MEMORY_STATUSES:
+                raise InvalidInput(
+                    f"{status!r} is not a memory status; use one of {', '.join(MEMORY_STATUSES)}."
+                )
+            changes["status"] = status
+        with self._write() as conn:
+            self._memory_exists(conn, memory_id)
+            if changes:
+                changes["updated_at"] = self.now()
+                assignments = ", ".join(f"{column} = :{column}" for column in changes)
+                conn.execute(
+                    f"UPDATE memories SET {assignments} WHERE id = :id",  # noqa: S608 (known columns)
+                    {**changes, "id": memory_id},
+                )
+        return self.get_memory(memory_id)
+
+    @storage_errors
+    def forget_memory(self, memory_id: int, *, purge: bool = False) -> Memory:
+        """Mark a memory deleted (kept for audit), or remove it for good with `purge`."""
+        memory = self.get_memory(memory_id)
+        with self._write() as conn:
+            if purge:
+                conn.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+                memory.status = "deleted"
+                return memory
+            now = self.now()
+            conn.execute(
+                "UPDATE memories SET status = 'deleted', updated_at = ? WHERE id = ?",
+                (now, memory_id),
+            )
+        memory.status, memory.updated_at = "deleted", now
+        return memory
+
+    @storage_errors
+    def search_memories(
+        self,
+        query: str,
+        *,
+        agent_id: str | None = None,
+        type: str | None = None,
+        status: str | None = "active",
+        session_id: str | None = None,
+        limit: int = 20,
+    ) -> list[MemoryHit]:
+        """Full-text search ranked by bm25 among the newest matching memories.
+
+        Ranking every match of a frequent word over a million rows takes seconds; ranking a
+        bounded candidate set (the newest `SEARCH_CANDIDATES` matches that pass the filters)
+        keeps every query in milliseconds and favours what the agent learnt recently.
+        """
+        match = fts_query(query)
+        if match is None:
+            return []
+        where, params = _filters(agent_id, type, status, session_id, prefix="m.")
+        filters = "".join(f" AND {condition}" for condition in where)
+        params.update({"q": match, "limit": limit, "offset": SEARCH_CANDIDATES - 1})
+        conn = self._conn()
+        floor = conn.execute(
+            "SELECT f.rowid FROM memories_fts f JOIN memories m ON m.id = f.rowid "  # noqa: S608 (fixed fragments, values bound)
+            f"WHERE memories_fts MATCH :q{filters} "
+            "ORDER BY f.rowid DESC LIMIT 1 OFFSET :offset",
+            params,
+        ).fetchone()
+        params["floor"] = floor[0] if floor else 0
+        rows = conn.execute(
+            "SELECT m.id, m.agent_id, m.session_id, m.type, m.title, m.content, m.tags, "  # noqa: S608 (fixed fragments, values bound)
+            "m.confidence, m.status, m.created_at, m.updated_at, "
+            f"bm25(memories_fts, {BM25_WEIGHTS}) AS score, "
+            f"snippet(memories_fts, 1, '{MARK_START}', '{MARK_END}', '…', 12) AS snip "
+            "FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
+            f"WHERE memories_fts MATCH :q AND memories_fts.rowid >= :floor{filters} "
+            "ORDER BY score LIMIT :limit",
+            params,
+        ).fetchall()
+        return [
+            MemoryHit(memory=memory_from_row(row), score=-float(row["score"]), snippet=row["snip"])
+            for row in rows
+        ]
+
+    def _memory_exists(self, conn: Any, memory_id: int) -> None:
+        if not conn.execute("SELECT 1 FROM memories WHERE id = ?", (memory_id,)).fetchone():
+            raise NotFound(
+                f"No memory {memory_id}.", hint="List memories with `agentsess memory ls`."
+            )
+
+
+def _default_title(content: str) -> str:
+    text = " ".join(content.split())
+    return text[:50] if len(text) <= 50 else text[:49] + "…"
+
+
+def _memory_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{value!r} is not a memory id; memory ids are positive numbers.")
+    return value
+
+
+def _filters(
+    agent_id: str | None,
+    type: str | None,
+    status: str | None,
+    session_id: str | None,
+    prefix: str = "",
+) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if agent_id is not None:
+        where.append(f"{prefix}agent_id = :agent")
+        params["agent"] = check_agent_id(agent_id)
+    if type is not None:
+        where.append(f"{prefix}type = :type")
+        params["type"] = validate.memory_type(type)
+    if status is not None:
+        if status not in MEMORY_STATUSES:
+            raise InvalidInput(
+                f"{status!r} is not a memory status; use one of {', '.join(MEMORY_STATUSES)}."
+            )
+        where.append(f"{prefix}status = :status")
+        params["status"] = status
+    if session_id is not None:
+        where.append(f"{prefix}session_id = :session")
+        params["session"] = check_session_id(session_id)
+    return where, params

@@ -1,0 +1,197 @@
+"""The database schema, as ordered `sqlite_utils` migrations.
+
+Each migration is a small function applied once, in its own transaction, and recorded in
+`_sqlite_migrations`. Opening an up-to-date database only reads that table: sqlite-utils is
+imported when something is pending, which keeps start-up fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "agentsess"
+
+
+def m001_initial(db: Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE agents (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            policy      TEXT NOT NULL DEFAULT '{}',   -- the agent's overrides only
+            created_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE sessions (
+            id               TEXT PRIMARY KEY,
+            agent_id         TEXT NOT NULL REFERENCES agents(id),
+            title            TEXT NOT NULL,
+            state            TEXT NOT NULL CHECK (state IN ('active', 'expired', 'ended')),
+            created_at       INTEGER NOT NULL,
+            activated_at     INTEGER NOT NULL,
+            last_activity_at INTEGER NOT NULL,
+            expires_at       INTEGER NOT NULL,
+            -- expires_at - warning: stored so the warning sweep is one indexed range scan.
+            warn_at          INTEGER NOT NULL,
+            -- activated_at + max lifetime: the hard cap, and the token's exp.
+            cap_at           INTEGER NOT NULL,
+            renewal_count    INTEGER NOT NULL DEFAULT 0,
+            resume_count     INTEGER NOT NULL DEFAULT 0,
+            warned_at        INTEGER,
+            ended_at         INTEGER,
+            end_reason       TEXT,
+            token_jti        TEXT NOT NULL,
+            -- a copy of policy.window_minutes: the sidebar's bar needs it for every row.
+            window_minutes   INTEGER NOT NULL,
+            policy           TEXT NOT NULL,
+            metadata         TEXT NOT NULL DEFAULT '{}',
+            CHECK (expires_at <= cap_at)
+        );
+        -- The sidebar's order (state, then time left) and the sweeps.
+        CREATE INDEX sessions_state_expires ON sessions(state, expires_at);
+        -- Steady-state sweeps touch only live sessions: tiny partial indexes.
+        CREATE INDEX sessions_live_expires ON sessions(expires_at) WHERE state = 'active';
+        CREATE INDEX sessions_live_unwarned ON sessions(warn_at)
+            WHERE state = 'active' AND warned_at IS NULL;
+        -- single_active looks up an agent's live sessions.
+        CREATE INDEX sessions_agent_state ON sessions(agent_id, state);
+
+        CREATE TABLE messages (
+            id          INTEGER PRIMARY KEY,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            role        TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+            content     TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            metadata    TEXT NOT NULL DEFAULT '{}'
+        );
+        -- Keyset paging of a transcript: last page and older pages in well under a millisecond.
+        CREATE INDEX messages_session_id ON messages(session_id, id);
+
+        CREATE TABLE memories (
+            id          INTEGER PRIMARY KEY,
+            agent_id    TEXT NOT NULL REFERENCES agents(id),
+            -- origin session; NULL once that session is deleted (memories outlive sessions).
+            session_id  TEXT REFERENCES sessions(id) ON DELETE SET NULL,
+            type        TEXT NOT NULL,
+            title       TEXT NOT NULL,
+            content     TEXT NOT NULL,
+            tags        TEXT NOT NULL DEFAULT '[]',
+            confidence  REAL NOT NULL DEFAULT 0.8 CHECK (confidence BETWEEN 0 AND 1),
+            status      TEXT NOT NULL DEFAULT 'active'
+                        CHECK (status IN ('active', 'superseded', 'deleted')),
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX memories_agent_status ON memories(agent_id, status, id);
+        -- Counting memories made in a session, and SET NULL on delete, without a table scan.
+        CREATE INDEX memories_session ON memories(session_id);
+
+        CREATE TABLE events (
+            id          INTEGER PRIMARY KEY,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            at          INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            detail      TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_session ON events(session_id, id);
+        """,
+    )
+    # Full-text search. External-content FTS5 tables kept in sync by triggers; prefix indexes so
+    # search-as-you-type on 2–3 letters stays fast over a million memories.
+    _run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            title, content, tags,
+            content='memories', content_rowid='id',
+            prefix='2 3', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER memories_fts_ai AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts(rowid, title, content, tags)
+            VALUES (new.id, new.title, new.content, new.tags);
+        END;
+        CREATE TRIGGER memories_fts_ad AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, title, content, tags)
+            VALUES ('delete', old.id, old.title, old.content, old.tags);
+        END;
+        CREATE TRIGGER memories_fts_au AFTER UPDATE OF title, content, tags ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, title, content, tags)
+            VALUES ('delete', old.id, old.title, old.content, old.tags);
+            INSERT INTO memories_fts(rowid, title, content, tags)
+            VALUES (new.id, new.title, new.content, new.tags);
+        END;
+
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content,
+            content='messages', content_rowid='id',
+            prefix='3', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END;
+        CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+        END;
+        CREATE TRIGGER messages_fts_au AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END;
+        """,
+    )
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: `executescript` would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_initial]
+
+
+def applied_names(conn: sqlite3.Connection) -> set[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return set()
+        raise
+    return {row[0] for row in rows}
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations under one `BEGIN IMMEDIATE` (safe with concurrent openers)."""
+    wanted = {fn.__name__ for fn in MIGRATIONS}
+    if wanted <= applied_names(conn):
+        return
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        migrations()(fn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Inside our transaction sqlite-utils nests each migration in a savepoint.
+        migrations.apply(Database(conn, execute_plugins=False))
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,39 @@
+"""Turning what a person types into a safe FTS5 query.
+
+Each whitespace-separated chunk becomes a quoted phrase (so `foo-bar`, quotes, `*`, `OR`, `(`
+are data, never query syntax) and the last one is matched as a prefix, for search as you type.
+Chunks without a letter or digit are dropped; a query of only punctuation matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w", re.UNICODE)
+# Control characters that mark matches in snippets; turned into styling by the clients.
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+
+def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
+    chunks = [chunk for chunk in text.split() if _WORD.search(chunk)]
+    if not chunks:
+        return None
+    parts = ['"' + chunk.replace('"', '""') + '"' for chunk in chunks]
+    last_word = _WORD.findall(chunks[-1])
+    if prefix_last and not text[-1:].isspace() and len(last_word) >= 2:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """Split a snippet into (text, is_match) runs."""
+    parts: list[tuple[str, bool]] = []
+    for index, piece in enumerate(re.split(f"[{MARK_START}{MARK_END}]", snippet)):
+        if piece:
+            parts.append((piece, index % 2 == 1))
+    return parts
+
+
+def plain_snippet(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
