@@ -98,11 +98,19 @@ class SessionRules(AgentRegistry):
         metadata: Mapping[str, Any] | None = None,
         system_prompt: str | None = None,
     ) -> Activation:
-        """Start a new session: active, a full window from now, a new token."""
+        """Start a new session: active, a full window from now, a new token.
+
+        A system prompt is a responder setting: it is kept in the session's metadata under
+        `responder.system_prompt`, with the backend and model chosen for the session.
+        """
         policy = self.effective_policy(agent_id, options)
-        meta = validate.metadata(metadata)
+        extra = dict(metadata or {})
         if system_prompt is not None and system_prompt.strip():
             validate.message_content(system_prompt)
+            responder = dict(extra.get("responder") or {})
+            responder["system_prompt"] = system_prompt.strip()
+            extra["responder"] = responder
+        meta = validate.metadata(extra)
         now = self.now()
         session_id = new_session_id(now)
         name = validate.title(
@@ -140,12 +148,6 @@ class SessionRules(AgentRegistry):
                 expires_at=expires_at,
                 window_minutes=policy.window_minutes,
             )
-            if system_prompt is not None and system_prompt.strip():
-                conn.execute(
-                    "INSERT INTO messages (session_id, role, content, created_at) "
-                    "VALUES (?, 'system', ?, ?)",
-                    (session_id, system_prompt, now),
-                )
             superseded = self._supersede_others(conn, agent_id, session_id, policy, now)
             session = self._session_row(conn, session_id)
         return Activation(session=session, token=self._token_for(session), superseded=superseded)
