@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
+import string
 
 from .errors import InvalidInput
 
@@ -13,18 +15,28 @@ AGENT_ID_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+# Ids need to be unique, not secret; demo data and screenshots swap in a seeded generator so
+# their output is reproducible. Tokens are signed with the key, which is what keeps them safe.
+_ALPHABET = string.ascii_letters + string.digits + "-_"
+_random: random.Random = secrets.SystemRandom()
+
+
+def use_random(generator: random.Random | None) -> None:
+    """Draw ids from `generator` (a seeded `random.Random`), or from the OS again with None."""
+    global _random
+    _random = generator if generator is not None else secrets.SystemRandom()
 
 
 def new_session_id(now_ms: int) -> str:
     """`sess_` + a ULID-style id: 10 characters of time, then 16 random ones, so ids sort by age."""
     stamp = now_ms & ((1 << 50) - 1)
     time_part = "".join(_CROCKFORD[(stamp >> shift) & 31] for shift in range(45, -1, -5))
-    random_part = "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+    random_part = "".join(_random.choice(_CROCKFORD) for _ in range(16))
     return f"sess_{time_part}{random_part}"
 
 
 def new_activation_id() -> str:
-    return secrets.token_urlsafe(12)
+    return "".join(_random.choice(_ALPHABET) for _ in range(16))
 
 
 def check_agent_id(agent_id: str) -> str:

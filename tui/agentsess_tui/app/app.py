@@ -1,0 +1,118 @@
+"""The Textual app: owns the store, the clock, settings and themes; screens do the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.screen import Screen
+
+from ..core.clock import Clock, SystemClock
+from ..core.config import Paths, Settings
+from ..core.errors import AgentsessError
+from ..core.store import Store
+from .commands import SessionCommands
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .state import load_state, save_state
+from .themes import DEFAULT_THEME, load_themes
+
+
+class AgentsessApp(App[None]):
+    TITLE = "agentsess"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="force_quit"),
+        Binding("f1", "show_help", "Help", show=False, id="help_f1", tooltip="Show all keys"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+        paths: Paths | None = None,
+        theme: str | None = None,
+        demo: bool = False,
+        remember_theme: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.settings = settings or store.settings
+        self.paths = paths
+        self.demo = demo
+        self._state_file: Path | None = paths.state_file if paths and remember_theme else None
+        self._startup_notes: list[tuple[str, str]] = []
+        self._load_themes(theme)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if demo:
+            self.sub_title = "demo data (temporary database)"
+        else:
+            self.sub_title = str(store.path)
+
+    def _load_themes(self, requested: str | None) -> None:
+        themes = load_themes(self.paths.themes_dir if self.paths else None)
+        for theme in themes.themes.values():
+            self.register_theme(theme)
+        if themes.errors:
+            self._startup_notes.append(
+                (
+                    "Some theme files could not be loaded and were skipped:\n"
+                    + "\n".join(f"• {error}" for error in themes.errors),
+                    "warning",
+                )
+            )
+        remembered = load_state(self._state_file).get("theme") if self._state_file else None
+        wanted = requested or remembered or self.settings.ui.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self._startup_notes.append(
+                (f"There is no theme {wanted!r}; using {DEFAULT_THEME}.", "warning")
+            )
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+        for message, severity in self._startup_notes:
+            self.notify(
+                message,
+                severity="warning" if severity == "warning" else "information",
+                timeout=12,
+                markup=False,
+            )
+
+    def watch_theme(self, theme: str) -> None:
+        if self._state_file is not None and self.is_running:
+            save_state(self._state_file, theme=theme)
+
+    def show_error(self, error: AgentsessError) -> None:
+        """Every core error as a readable notification: what happened, what to do."""
+        self.notify(str(error), title=error.title, severity="error", timeout=10, markup=False)
+
+    def action_show_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the main screen is also a command, with its tooltip as help."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for binding in MainScreen.BINDINGS:
+                assert isinstance(binding, Binding)
+                if binding.action in ("back", "help", "quit"):
+                    continue
+                if screen.check_action(binding.action, ()) is False:
+                    continue
+                yield SystemCommand(
+                    binding.description,
+                    escape(f"{binding.tooltip}  ({binding.key_display or binding.key})"),
+                    lambda action=binding.action: self.run_action(action, screen),
+                )

@@ -1,0 +1,81 @@
+"""Command palette provider: jump to any session by fuzzy title, agent or id.
+
+Palette prompts and help are rendered as markup by Textual, so session data goes in as
+`Content` (display) or through `escape` (help text), never as raw markup strings.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from ..core.models import Session
+from .safe import one_line
+from .widgets.session_list import PHASE_MARK, time_label
+
+if TYPE_CHECKING:
+    from .screens.main import MainScreen
+
+
+def highlighted(matcher: Matcher, candidate: str) -> Content:
+    """Like `Matcher.highlight`, but the candidate is plain text, never markup."""
+    content = Content(candidate)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            content = content.stylize("bold underline $accent", offset, offset + 1)
+    return content
+
+
+class SessionCommands(Provider):
+    """“Open session …” for every session; matched fuzzily on title, agent and id."""
+
+    def _main(self) -> MainScreen | None:
+        from .screens.main import MainScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
+
+    def _open(self, session_id: str) -> None:
+        main = self._main()
+        if main is not None:
+            main.jump_to(session_id)
+
+    def _help(self, session: Session, now: int) -> str:
+        phase = session.phase(now)
+        return escape(
+            f"{PHASE_MARK[phase]} {phase.value} · {session.agent_id} · {time_label(session, now)}"
+        )
+
+    async def discover(self) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        for session in main.visible_sessions[:15]:
+            yield DiscoveryHit(
+                Content(f"Open session: {one_line(session.title, 60)}"),
+                partial(self._open, session.id),
+                text=f"Open session: {session.title}",
+                help=self._help(session, main.now),
+            )
+
+    async def search(self, query: str) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        matcher = self.matcher(query)
+        for session in list(main.sessions_by_id.values()):
+            candidate = f"{one_line(session.title, 60)} · {session.agent_id} · {session.id}"
+            score = matcher.match(candidate)
+            if score > 0:
+                yield Hit(
+                    score,
+                    highlighted(matcher, candidate),
+                    partial(self._open, session.id),
+                    text=f"Open session {session.title}",
+                    help=self._help(session, main.now),
+                )

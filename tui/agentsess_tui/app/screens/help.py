@@ -1,0 +1,122 @@
+"""The help screen: every key (as remapped), the chat's slash commands, what colours mean."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from ..app import AgentsessApp
+
+SLASH_COMMANDS = [
+    ("/status", "id, agent, state, times, renewals, counts"),
+    ("/sessions", "list sessions"),
+    ("/new [title]", "create a session for this agent"),
+    ("/resume <id or title>", "resume a session"),
+    ("/extend 2h", "extend by a duration"),
+    ("/end  /clear", "end the session · clear its history"),
+    ("/remember [type] text", "store a memory"),
+    ("/recall query", "search memories"),
+    ("/export [md|json|toon]", "write the session to a file"),
+    ("/help", "list the commands"),
+]
+
+PHASES = [
+    ("●", "$success", "active", "time left in the window"),
+    ("◐", "$warning", "expiring", "within the warning period: extend it now"),
+    ("○", "$error", "expired", "the window passed; r resumes it with a new token"),
+    ("■", "$text-muted", "ended", "ended by a person, an agent, or superseded"),
+]
+
+
+def _bindings() -> list[tuple[str, Binding]]:
+    from ..widgets.memory_inspector import MemoryList
+    from ..widgets.session_list import SessionList
+    from .main import MainScreen
+
+    found: list[tuple[str, Binding]] = []
+    for section, bindings in (
+        ("Sessions", MainScreen.BINDINGS),
+        ("Session list", SessionList.BINDINGS),
+        ("Memory inspector", MemoryList.BINDINGS),
+    ):
+        for binding in bindings:
+            if isinstance(binding, Binding) and binding.id:
+                found.append((section, binding))
+    return found
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help_close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = cast("AgentsessApp", self.app)
+        keymap = app.settings.keymap
+        parts: list[str | tuple[str, str]] = [
+            ("Keys", "bold $primary"),
+            ("   key     action      id (for [keymap])", "$text-muted"),
+            "\n",
+        ]
+        section = ""
+        for where, binding in _bindings():
+            if where != section:
+                section = where
+                parts += ["\n", (section, "bold"), "\n"]
+            key = keymap.get(binding.id or "", binding.key_display or binding.key)
+            key = key.replace("left_square_bracket", "[").replace("right_square_bracket", "]")
+            key = key.replace("slash", "/")
+            parts += [
+                (f"  {key:<8}", "bold $accent"),
+                (f"{binding.description:<12}", "bold"),
+                (f"{binding.id:<18}", "$secondary"),
+                (binding.tooltip, "$text-muted"),
+                "\n",
+            ]
+        parts += [
+            "\n",
+            ("  ctrl+p  ", "bold $accent"),
+            ("Palette     ", "bold"),
+            (" " * 18, ""),
+            ("every action, jump to a session, switch theme", "$text-muted"),
+            "\n",
+            ("  ctrl+q  ", "bold $accent"),
+            ("Quit        ", "bold"),
+            (" " * 18, ""),
+            ("leave from anywhere, even a text field", "$text-muted"),
+            "\n\n",
+            ("Sidebar colours", "bold $primary"),
+            "\n",
+        ]
+        for mark, style, name, meaning in PHASES:
+            parts += [(f"  {mark} {name:<9}", style), (f" {meaning}", "$text-muted"), "\n"]
+        parts += [
+            ("  ━━━━━━━━━━ ", "$success"),
+            ("the bar is the time left as a share of the window", "$text-muted"),
+            "\n\n",
+            ("Chat", "bold $primary"),
+            "\n",
+            ("  enter sends; escape returns to the sessions. Slash commands:", "$text-muted"),
+            "\n",
+        ]
+        for command, meaning in SLASH_COMMANDS:
+            parts += [(f"  {command:<24}", "bold $accent"), (meaning, "$text-muted"), "\n"]
+        parts += [
+            "\n",
+            (
+                'Keys are remappable by id in config.toml, e.g. [keymap] extend = "ctrl+e".',
+                "$text-muted",
+            ),
+        ]
+        with VerticalScroll(id="help-body"):
+            yield Static(Content.assemble(*parts), id="help-text")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

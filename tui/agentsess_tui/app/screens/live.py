@@ -1,0 +1,310 @@
+"""State and live data shared by the main screen's parts: the sessions, the open session,
+the clock tick, the sweep and the `PRAGMA data_version` poll.
+
+Blocking store calls run in thread workers and come back with `ui(...)`; the per-second tick
+only moves `now` (countdowns are derived, never queried).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from ...core.durations import format_countdown
+from ...core.errors import AgentsessError
+from ...core.models import Message, Session
+from ...core.tokens import mask
+from ..safe import one_line
+from ..widgets.chat_header import ChatHeader
+from ..widgets.memory_inspector import MemoryInspector
+from ..widgets.session_list import SessionList
+from ..widgets.transcript import PAGE_SIZE, Transcript
+from .modals import ConfirmModal
+
+if TYPE_CHECKING:
+    from ..app import AgentsessApp
+
+POLL_SECONDS = 0.5
+
+
+class LiveScreen(Screen[None]):
+    now: reactive[int] = reactive(0)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data_version: int | None = None
+        self._poll_timer: Timer | None = None
+        self._open_timer: Timer | None = None
+        self._sessions: dict[str, Session] = {}
+        self._loaded_once = False
+        self._warned_seen: set[tuple[str, int]] = set()
+        self._sweeping = False
+        self._next_due: int | None = None
+        self.open_session_id: str | None = None
+        self._tokens: dict[str, str | None] = {}
+        self._pending_select: str | None = None
+
+    @property
+    def agentsess(self) -> AgentsessApp:
+        return cast("AgentsessApp", self.app)
+
+    def ui(self, callback: Callable[..., object], *args: object) -> None:
+        """From a worker thread: run `callback(*args)` on the UI thread and wait for it."""
+        self.app.call_from_thread(callback, *args)
+
+    # -- time and live updates -------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a second: move `now` (countdowns redraw themselves); sweep when due."""
+        self.now = self.agentsess.clock.now_ms()
+        if self._next_due is not None and self.now >= self._next_due:
+            self.run_sweep()
+
+    def poll_changes(self) -> None:
+        """Reload when another connection committed (microseconds when nothing changed)."""
+        try:
+            version = self.agentsess.store.data_version()
+        except AgentsessError as error:
+            self.agentsess.show_error(error)
+            return
+        if version != self._data_version:
+            self._data_version = version
+            self.reload_sessions()
+            if self.open_session_id is not None:
+                self.load_newer(self.open_session_id)
+
+    @work(thread=True, exclusive=True, group="sweep")
+    def run_sweep(self) -> None:
+        if self._sweeping:
+            return
+        self._sweeping = True
+        try:
+            result = self.agentsess.store.sweep()
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        finally:
+            self._sweeping = False
+        self.ui(self._after_sweep, result.next_due_at, bool(result.expired or result.warned))
+
+    def _after_sweep(self, next_due: int | None, changed: bool) -> None:
+        self._next_due = next_due
+        if changed:
+            self.poll_changes()
+
+    @work(thread=True, exclusive=True, group="sessions")
+    def reload_sessions(self) -> None:
+        try:
+            sessions = self.agentsess.store.list_sessions()
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        self.ui(self._show_sessions, sessions)
+
+    def _show_sessions(self, sessions: list[Session]) -> None:
+        previous = self._sessions
+        self._sessions = {session.id: session for session in sessions}
+        self._announce_changes(previous, sessions)
+        self._next_due = (
+            min(
+                (s.warn_at if s.warned_at is None and s.warn_at > self.now else s.expires_at)
+                for s in sessions
+                if s.state == "active"
+            )
+            if any(s.state == "active" for s in sessions)
+            else None
+        )
+        session_list = self.query_one(SessionList)
+        session_list.set_sessions(sessions)
+        if self._pending_select is not None and session_list.select_id(self._pending_select):
+            self._pending_select = None
+        self._update_status()
+        empty = not sessions
+        self.query_one("#welcome").display = empty
+        for widget_id in ("#chat-header", "#transcript", "#chat-input"):
+            self.query_one(widget_id).display = not empty
+        if self.open_session_id in self._sessions:
+            self._refresh_header()
+        elif self.open_session_id is not None:
+            self.open_session_id = None
+        if self.open_session_id is None and session_list.highlighted is not None:
+            self.open_session(session_list.highlighted.id)
+        self.refresh_bindings()
+
+    def _announce_changes(self, previous: dict[str, Session], sessions: list[Session]) -> None:
+        """Notifications for the one-time warning and for expiry, whoever set them."""
+        first = not self._loaded_once
+        self._loaded_once = True
+        for session in sessions:
+            if session.warned_at is not None:
+                key = (session.id, session.warned_at)
+                if key not in self._warned_seen:
+                    self._warned_seen.add(key)
+                    if not first and session.state == "active":
+                        left = format_countdown(session.expires_at - self.now)
+                        self.notify(
+                            f"“{one_line(session.title, 40)}” expires in {left}. "
+                            "Press e to extend or E to choose how long.",
+                            title="Session expiring",
+                            severity="warning",
+                            timeout=10,
+                            markup=False,
+                        )
+            old = previous.get(session.id)
+            if not first and old is not None and old.state == "active":
+                if session.state == "expired":
+                    self.notify(
+                        f"“{one_line(session.title, 40)}” expired. Press r to resume it.",
+                        title="Session expired",
+                        severity="error",
+                        timeout=10,
+                        markup=False,
+                    )
+
+    def _update_status(self) -> None:
+        session_list = self.query_one(SessionList)
+        shown, total = len(session_list.sessions), session_list.total
+        counts = f"{shown} of {total}" if shown != total else f"{total}"
+        self.query_one("#sidebar-status", Static).update(
+            Content.styled(f"{counts} sessions · sorted by {session_list.sort_mode}", "$text-muted")
+        )
+
+    # -- the open session ------------------------------------------------------------------
+
+    @on(SessionList.Highlighted)
+    def _highlighted(self, event: SessionList.Highlighted) -> None:
+        self.refresh_bindings()
+        if event.session is None:
+            return
+        # Follow the cursor, but not on every key of a fast scroll.
+        if self._open_timer is not None:
+            self._open_timer.stop()
+        session_id = event.session.id
+        self._open_timer = self.set_timer(0.05, lambda: self.open_session(session_id))
+
+    @on(SessionList.Opened)
+    def _opened(self, event: SessionList.Opened) -> None:
+        self.open_session(event.session.id)
+        self.query_one("#chat-input", Input).focus()
+
+    def open_session(self, session_id: str) -> None:
+        if session_id == self.open_session_id:
+            return
+        self.open_session_id = session_id
+        self.query_one(SessionList).open_id = session_id
+        self._refresh_header()
+        self._hide_notice()
+        session = self._sessions.get(session_id)
+        self.query_one(MemoryInspector).show_agent(session.agent_id if session else None)
+        self.load_transcript(session_id)
+
+    @work(thread=True, exclusive=True, group="transcript")
+    def load_transcript(self, session_id: str) -> None:
+        store = self.agentsess.store
+        try:
+            messages = store.messages(session_id, limit=PAGE_SIZE + 1)
+            session = store.get_session(session_id)
+            token = mask(store.session_token(session_id)) if session.is_live(store.now()) else None
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        has_older = len(messages) > PAGE_SIZE
+        self.ui(self._show_transcript, session, token, messages[-PAGE_SIZE:], has_older)
+
+    async def _show_transcript(
+        self, session: Session, token: str | None, messages: list[Message], has_older: bool
+    ) -> None:
+        if session.id != self.open_session_id:
+            return
+        self._sessions[session.id] = session
+        self._tokens[session.id] = token
+        self._refresh_header()
+        await self.query_one(Transcript).show(session.id, messages, has_older)
+
+    @on(Transcript.NeedOlder)
+    def _need_older(self, event: Transcript.NeedOlder) -> None:
+        self.load_older(event.session_id, event.before_id)
+
+    @work(thread=True, group="transcript-older")
+    def load_older(self, session_id: str, before_id: int) -> None:
+        try:
+            messages = self.agentsess.store.messages(
+                session_id, before_id=before_id, limit=PAGE_SIZE + 1
+            )
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        self.ui(self._prepend, session_id, messages[-PAGE_SIZE:], len(messages) > PAGE_SIZE)
+
+    async def _prepend(self, session_id: str, messages: list[Message], has_older: bool) -> None:
+        if session_id == self.open_session_id:
+            await self.query_one(Transcript).prepend(messages, has_older)
+
+    @work(thread=True, group="transcript-newer")
+    def load_newer(self, session_id: str) -> None:
+        transcript = self.query_one(Transcript)
+        after = transcript.last_id if transcript.session_id == session_id else None
+        if after is None:
+            return
+        try:
+            messages = self.agentsess.store.messages(session_id, after_id=after, limit=500)
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        if messages:
+            self.ui(self._append, session_id, messages)
+
+    async def _append(self, session_id: str, messages: list[Message]) -> None:
+        if session_id == self.open_session_id:
+            await self.query_one(Transcript).append(messages)
+
+    def _refresh_header(self) -> None:
+        session = self._sessions.get(self.open_session_id or "")
+        token = self._tokens.get(session.id) if session else None
+        if session is not None and not session.is_live(self.now):
+            token = None
+        self.query_one(ChatHeader).show(session, token)
+
+    # -- shared helpers --------------------------------------------------------------------
+
+    @property
+    def selected(self) -> Session | None:
+        return self.query_one(SessionList).highlighted
+
+    @property
+    def sessions_by_id(self) -> dict[str, Session]:
+        return self._sessions
+
+    @property
+    def visible_sessions(self) -> list[Session]:
+        return self.query_one(SessionList).sessions
+
+    def _after_write(self, select: str | None = None) -> None:
+        """Our own write landed: reload now rather than on the next poll."""
+        if select is not None:
+            self._pending_select = select
+        self.poll_changes()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _confirm(self, title: str, body: str, label: str, then: Callable[[], object]) -> None:
+        def decided(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmModal(title, body, label), decided)
+
+    def _show_notice(self, text: str) -> None:
+        notice = self.query_one("#chat-notice", Static)
+        notice.update(Content(text))
+        notice.display = True
+
+    def _hide_notice(self) -> None:
+        self.query_one("#chat-notice").display = False

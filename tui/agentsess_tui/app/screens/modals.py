@@ -1,0 +1,362 @@
+"""Modal dialogs: confirm, extend by…, new session, add/edit memory.
+
+Each validates what it can before closing (with the core's own checks), shows problems inline,
+and returns plain data; the main screen performs the change through the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from ...core.clock import MINUTE_MS
+from ...core.durations import format_minutes, parse_minutes
+from ...core.errors import InvalidInput
+from ...core.ids import check_agent_id
+from ...core.models import MEMORY_TYPES, Memory, Session
+from ...core.policy import check_layer
+from ...core.validate import extend_minutes
+from ..safe import one_line
+from ..widgets.chat_header import local_time
+
+
+class _Dialog(ModalScreen[Any]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one(".dialog-error", Static)
+        error.update(Content(message))
+        error.display = bool(message)
+
+
+class ConfirmModal(_Dialog):
+    """Yes/no for destructive actions; `enter`/`y` confirm, `escape`/`n` cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Yes", id="dialog_yes", tooltip="Confirm"),
+        Binding("n,escape", "cancel", "No", id="dialog_no", tooltip="Cancel"),
+    ]
+
+    def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.body = body
+        self.confirm_label = confirm_label
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content.styled(self.title_text, "bold"), classes="dialog-title")
+            yield Static(Content(self.body), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    compact=True,
+                    label=self.confirm_label,
+                    variant="error" if self.danger else "primary",
+                    id="confirm",
+                )
+                yield Button(compact=True, label="Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Button).focus()
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ExtendModal(_Dialog):
+    """Extend by a typed duration: `90m`, `2h`, `1h30m`; previews the new expiry and the cap."""
+
+    def __init__(self, session: Session, now: int) -> None:
+        super().__init__(classes="dialog-screen")
+        self.session = session
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                Content.assemble(("Extend ", "bold"), (one_line(self.session.title, 40), "bold")),
+                classes="dialog-title",
+            )
+            yield Static(
+                Content(
+                    f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
+                    f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
+                ),
+                classes="dialog-body",
+            )
+            yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
+            yield Static("", id="preview")
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(compact=True, label="Extend", variant="primary", id="apply")
+                yield Button(compact=True, label="Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.show_error("")
+        self.query_one("#duration", Input).focus()
+
+    def _minutes(self) -> int:
+        return extend_minutes(parse_minutes(self.query_one("#duration", Input).value))
+
+    @on(Input.Changed, "#duration")
+    def _preview(self) -> None:
+        preview = self.query_one("#preview", Static)
+        if not self.query_one("#duration", Input).value.strip():
+            preview.update("")
+            self.show_error("")
+            return
+        try:
+            minutes = self._minutes()
+        except InvalidInput as error:
+            preview.update("")
+            self.show_error(str(error))
+            return
+        self.show_error("")
+        target = self.session.expires_at + minutes * MINUTE_MS
+        new_expiry = min(target, self.session.cap_at)
+        added = max(0, new_expiry - self.session.expires_at) // MINUTE_MS
+        text = f"+{format_minutes(minutes)} → expires {local_time(new_expiry)}"
+        if new_expiry < target:
+            text += f" (capped by the lifetime limit: only +{format_minutes(added)})"
+        preview.update(Content(text))
+
+    @on(Input.Submitted, "#duration")
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        try:
+            minutes = self._minutes()
+        except InvalidInput as error:
+            self.show_error(str(error))
+            return
+        self.dismiss(minutes)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class NewSessionRequest:
+    agent_id: str
+    title: str | None
+    options: dict[str, Any] = field(default_factory=dict)
+    system_prompt: str | None = None
+    responder: dict[str, str] = field(default_factory=dict)
+
+
+class NewSessionModal(_Dialog):
+    """Agent (pick or type a new id), title, window, auto-renew, responder, system prompt."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "create", "Create", id="dialog_create", tooltip="Create the session"),
+    ]
+
+    def __init__(self, agents: list[str], default_agent: str | None, default_backend: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.agents = agents
+        self.default_agent = default_agent or (agents[0] if agents else "assistant")
+        self.default_backend = default_backend
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(Content.styled("New session", "bold"), classes="dialog-title")
+            yield Label("Agent (pick one, or type a new id to create it)")
+            yield Input(
+                compact=True,
+                value=self.default_agent,
+                suggester=SuggestFromList(self.agents, case_sensitive=True),
+                id="agent",
+            )
+            yield Label("Title")
+            yield Input(compact=True, placeholder="What is this session for?", id="title")
+            with Horizontal(classes="dialog-row"):
+                with Vertical():
+                    yield Label("Window")
+                    yield Input(compact=True, placeholder="agent's policy (6h)", id="window")
+                with Vertical():
+                    yield Label("Auto-renew")
+                    yield Select(
+                        [("on: activity extends it", True), ("off: fixed window", False)],
+                        compact=True,
+                        prompt="agent's policy",
+                        id="auto-renew",
+                    )
+            with Horizontal(classes="dialog-row"):
+                with Vertical():
+                    yield Label("Responder")
+                    yield Select(
+                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                        compact=True,
+                        value=self.default_backend,
+                        allow_blank=False,
+                        id="backend",
+                    )
+                with Vertical():
+                    yield Label("Model (OpenAI-compatible only)")
+                    yield Input(compact=True, placeholder="from config", id="model")
+            yield Label("System prompt (optional)")
+            yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(compact=True, label="Create", variant="primary", id="create")
+                yield Button(compact=True, label="Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.show_error("")
+        self.query_one("#title", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        agent_id = self.query_one("#agent", Input).value.strip()
+        options: dict[str, Any] = {}
+        try:
+            check_agent_id(agent_id)
+            window = self.query_one("#window", Input).value.strip()
+            if window:
+                options["window_minutes"] = parse_minutes(window)
+            auto_renew = self.query_one("#auto-renew", Select).value
+            if isinstance(auto_renew, bool):
+                options["auto_renew"] = auto_renew
+            check_layer(options, "this form")
+        except InvalidInput as error:
+            self.show_error(str(error))
+            return
+        responder: dict[str, str] = {}
+        backend = self.query_one("#backend", Select).value
+        if isinstance(backend, str):
+            responder["backend"] = backend
+        model = self.query_one("#model", Input).value.strip()
+        if model:
+            responder["model"] = model
+        prompt = self.query_one("#system-prompt", TextArea).text.strip()
+        self.dismiss(
+            NewSessionRequest(
+                agent_id=agent_id,
+                title=self.query_one("#title", Input).value.strip() or None,
+                options=options,
+                system_prompt=prompt or None,
+                responder=responder,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class MemoryDraft:
+    type: str
+    title: str | None
+    content: str
+    tags: list[str]
+    confidence: float
+
+
+class MemoryModal(_Dialog):
+    """Add a memory for an agent, or edit one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the memory"),
+    ]
+
+    def __init__(self, agent_id: str, memory: Memory | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.agent_id = agent_id
+        self.memory = memory
+
+    def compose(self) -> ComposeResult:
+        memory = self.memory
+        heading = f"Edit memory #{memory.id}" if memory else "Add a memory"
+        with Vertical(classes="dialog wide"):
+            yield Label(
+                Content.assemble((heading, "bold"), (f"  ·  {self.agent_id}", "$secondary")),
+                classes="dialog-title",
+            )
+            with Horizontal(classes="dialog-row"):
+                with Vertical():
+                    yield Label("Type")
+                    yield Select(
+                        [(kind, kind) for kind in MEMORY_TYPES],
+                        compact=True,
+                        value=memory.type if memory else "fact",
+                        allow_blank=False,
+                        id="type",
+                    )
+                with Vertical():
+                    yield Label("Confidence (0–1)")
+                    yield Input(
+                        compact=True,
+                        value=f"{memory.confidence:.2f}" if memory else "0.80",
+                        id="confidence",
+                    )
+            yield Label("Title (defaults to the start of the content)")
+            yield Input(compact=True, value=memory.title if memory else "", id="title")
+            yield Label("Content")
+            yield TextArea(memory.content if memory else "", id="content", soft_wrap=True)
+            yield Label("Tags (comma-separated)")
+            yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(compact=True, label="Save", variant="primary", id="save")
+                yield Button(compact=True, label="Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.show_error("")
+        self.query_one("#content", TextArea).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        content = self.query_one("#content", TextArea).text
+        if not content.strip():
+            self.show_error("A memory needs some content.")
+            return
+        try:
+            confidence = float(self.query_one("#confidence", Input).value)
+        except ValueError:
+            self.show_error("Confidence must be a number between 0 and 1.")
+            return
+        if not 0.0 <= confidence <= 1.0:
+            self.show_error("Confidence must be between 0 and 1.")
+            return
+        kind = self.query_one("#type", Select).value
+        tags = [t.strip() for t in self.query_one("#tags", Input).value.split(",") if t.strip()]
+        self.dismiss(
+            MemoryDraft(
+                type=kind if isinstance(kind, str) else "fact",
+                title=self.query_one("#title", Input).value.strip() or None,
+                content=content,
+                tags=tags,
+                confidence=confidence,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,50 @@
+"""One message of the transcript: a role line and the text (never markup, never raw escapes)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual.widgets import Static
+
+from ...core.models import Message
+from ..safe import visible
+from .chat_header import local_datetime
+
+ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
+
+
+def render_body(message: Message) -> RenderableType:
+    text = visible(message.content)
+    if message.role == "assistant":
+        # Rich's Markdown does not interpret console markup; control characters are escaped.
+        return RichMarkdown(text, code_theme="ansi_dark", hyperlinks=False)
+    return Text(text)
+
+
+class MessageView(Static):
+    """A message in the transcript. Rendered with Rich renderables: cheap to mount."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(classes=f"message -{message.role}")
+        self.message = message
+        if message.metadata.get("incomplete"):
+            self.add_class("-incomplete")
+        self.update(self._renderable())
+
+    def set_message(self, message: Message) -> None:
+        self.message = message
+        self.set_class(bool(message.metadata.get("incomplete")), "-incomplete")
+        self.update(self._renderable())
+
+    def _renderable(self) -> RenderableType:
+        message = self.message
+        label = Text(ROLE_LABEL.get(message.role, message.role), style="bold")
+        label.append(f"  {local_datetime(message.created_at)}", style="dim")
+        if message.metadata.get("cancelled"):
+            label.append("  · cancelled, incomplete", style="italic")
+        elif message.metadata.get("incomplete"):
+            label.append("  · incomplete", style="italic")
+        if message.metadata.get("error"):
+            label.append(f"  · {visible(str(message.metadata['error']))[:120]}", style="italic")
+        return Group(label, render_body(message))
