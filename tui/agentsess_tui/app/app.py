@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..core.clock import Clock, SystemClock
@@ -41,8 +42,12 @@ class AgentsessApp(App[None]):
         theme: str | None = None,
         demo: bool = False,
         remember_theme: bool = True,
+        blink: bool = True,
     ) -> None:
         super().__init__()
+        self.blink = blink
+        # Every notification shown, newest last: what the user was told (tests read it too).
+        self.notification_log: list[tuple[str, str, str]] = []
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or store.settings
@@ -92,6 +97,18 @@ class AgentsessApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         if self._state_file is not None and self.is_running:
             save_state(self._state_file, theme=theme)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        self.notification_log.append((severity, title, message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def show_error(self, error: AgentsessError) -> None:
         """Every core error as a readable notification: what happened, what to do."""

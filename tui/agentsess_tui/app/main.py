@@ -28,6 +28,7 @@ def make_app(
     theme: str | None = None,
     demo: bool = False,
     remember_theme: bool = True,
+    blink: bool = True,
 ) -> AgentsessApp:
     """The real app around a store: what `main` runs and what the tests drive."""
     from .app import AgentsessApp
@@ -40,6 +41,7 @@ def make_app(
         theme=theme,
         demo=demo,
         remember_theme=remember_theme,
+        blink=blink,
     )
 
 

@@ -77,8 +77,9 @@ class LiveScreen(Screen[None]):
         if version != self._data_version:
             self._data_version = version
             self.reload_sessions()
-            if self.open_session_id is not None:
-                self.load_newer(self.open_session_id)
+            transcript = self.query_one(Transcript)
+            if self.open_session_id is not None and transcript.session_id == self.open_session_id:
+                self.load_newer(self.open_session_id, transcript.last_id or 0)
 
     @work(thread=True, exclusive=True, group="sweep")
     def run_sweep(self) -> None:
@@ -248,11 +249,8 @@ class LiveScreen(Screen[None]):
             await self.query_one(Transcript).prepend(messages, has_older)
 
     @work(thread=True, group="transcript-newer")
-    def load_newer(self, session_id: str) -> None:
-        transcript = self.query_one(Transcript)
-        after = transcript.last_id if transcript.session_id == session_id else None
-        if after is None:
-            return
+    def load_newer(self, session_id: str, after: int) -> None:
+        """Messages that arrived after the last one shown (ours or another process's)."""
         try:
             messages = self.agentsess.store.messages(session_id, after_id=after, limit=500)
         except AgentsessError as error:

@@ -196,6 +196,8 @@ class MainScreen(ChatActions, MemoryActions):
         self.query_one("#chat-notice").display = False
         self.query_one("#welcome").display = False
         self.query_one(SessionList).focus()
+        for field in self.query(Input):
+            field.cursor_blink = self.agentsess.blink
         self.set_interval(1.0, self.tick)
         self._poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
         self.reload_sessions()

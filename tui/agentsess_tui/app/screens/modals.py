@@ -34,6 +34,12 @@ class _Dialog(ModalScreen[Any]):
         Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
     ]
 
+    def on_mount(self) -> None:
+        # Textual calls this for every dialog in addition to the dialog's own on_mount.
+        blink = getattr(self.app, "blink", True)
+        for text_field in self.query("Input, TextArea"):
+            text_field.cursor_blink = blink  # type: ignore[attr-defined]
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 

@@ -1,0 +1,39 @@
+"""Driving the real app against a real temporary database and a manual clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.demo import build_demo
+from agentsess_tui.app.main import make_app
+from agentsess_tui.core import ManualClock, Store, resolve_paths
+
+# Screens show local times: pin the zone so runs agree everywhere.
+DEMO_NOW = "2026-03-02T14:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+@pytest.fixture
+def app(store: Store, clock: ManualClock) -> AgentsessApp:
+    return make_app(store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False)
+
+
+@pytest.fixture
+def demo_app(home: Path) -> AgentsessApp:
+    clock = ManualClock(DEMO_NOW)
+    store = build_demo(home / "demo.db", clock.now_ms())
+    store.clock = clock
+    return make_app(store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False)

@@ -1,0 +1,32 @@
+"""Helpers for app tests: wait for workers, read what the user sees."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def sidebar_rows(app: AgentsessApp) -> list[str]:
+    """The sidebar as the user sees it: one string per session (both of its lines)."""
+    session_list = app.screen.query_one(SessionList)
+    rows = []
+    for index in range(len(session_list.sessions)):
+        lines = [
+            session_list.render_line(index * ROW_HEIGHT + part - int(session_list.scroll_y)).text
+            for part in range(ROW_HEIGHT)
+        ]
+        rows.append(" | ".join(line.strip() for line in lines))
+    return rows
+
+
+def notices(app: AgentsessApp) -> list[str]:
+    return [f"{title}: {message}" for _severity, title, message in app.notification_log]

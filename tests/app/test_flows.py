@@ -1,0 +1,393 @@
+"""Every key flow of the app, driven with Pilot against a real database and a manual clock."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screens.main import MainScreen
+from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal, NewSessionModal
+from agentsess_tui.app.widgets.message_view import MessageView
+from agentsess_tui.app.widgets.session_list import SessionList
+from agentsess_tui.app.widgets.welcome import Welcome
+from agentsess_tui.core import ManualClock, Store
+
+from .helpers import notices, settle, sidebar_rows
+
+SIZE = (120, 36)
+
+
+def main_screen(app: AgentsessApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen), f"expected the main screen, got {screen!r}"
+    return screen
+
+
+async def test_first_launch_shows_welcome_and_n_creates_a_session(
+    app: AgentsessApp, store: Store
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(Welcome).display
+        await pilot.press("n")
+        assert isinstance(app.screen, NewSessionModal)
+        agent = app.screen.query_one("#agent", Input)
+        agent.value = "writer"
+        await pilot.click("#title")
+        await pilot.press(*"Draft the launch post")
+        await pilot.press("enter")
+        await settle(pilot)
+        sessions = store.list_sessions()
+        assert [(s.agent_id, s.title, s.state) for s in sessions] == [
+            ("writer", "Draft the launch post", "active")
+        ]
+        assert not app.screen.query_one(Welcome).display
+        rows = sidebar_rows(app)
+        assert rows[0].startswith("● Draft the launch post")
+        assert "6:00:00" in rows[0]  # the default window, with the clock frozen
+
+
+async def test_new_session_form_rejects_bad_values_inline(app: AgentsessApp, store: Store) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        modal = app.screen
+        modal.query_one("#agent", Input).value = "Not An Id!"
+        await pilot.press("enter")
+        assert isinstance(app.screen, NewSessionModal)
+        assert "not a valid agent id" in str(modal.query_one(".dialog-error").render())
+        modal.query_one("#agent", Input).value = "ok-agent"
+        modal.query_one("#window", Input).value = "3d"
+        await pilot.press("enter")
+        assert isinstance(app.screen, NewSessionModal)
+        error = str(modal.query_one(".dialog-error").render())
+        assert "window_minutes" in error and "5–1440" in error
+        assert store.list_sessions() == []
+
+
+async def test_open_and_send_a_message(app: AgentsessApp, store: Store, agent: str) -> None:
+    session = store.create_session(agent, "Chat").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.focused, Input) and app.focused.id == "chat-input"
+        await pilot.press(*"hello there", "enter")
+        await settle(pilot)
+        assert [m.content for m in store.messages(session.id)] == ["hello there"]
+        views = app.screen.query(MessageView)
+        assert [v.message.content for v in views] == ["hello there"]
+        assert app.screen.query_one("#chat-input", Input).value == ""
+
+
+async def test_extend_moves_the_countdown_by_exactly_the_step(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    store.create_session(agent, "Work", options={"extend_step_minutes": 45})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        clock.advance(minutes=30)
+        main_screen(app).tick()
+        await pilot.pause()
+        assert "5:30:00" in sidebar_rows(app)[0]
+        await pilot.press("e")
+        await settle(pilot)
+        assert "6:15:00" in sidebar_rows(app)[0]
+        assert any("Extended" in n and "+45m" in n for n in notices(app))
+
+
+async def test_extend_by_modal_accepts_hours_and_minutes(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    session = store.create_session(agent, "Work").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        assert isinstance(app.screen, ExtendModal)
+        await pilot.press(*"1h30m")
+        assert "+1h 30m" in str(app.screen.query_one("#preview").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "7:30:00" in sidebar_rows(app)[0]
+        assert store.get_session(session.id).expires_at == session.expires_at + 90 * 60_000
+
+
+async def test_extend_by_rejects_nonsense_and_keeps_the_modal(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    session = store.create_session(agent, "Work").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("E", *"soon", "enter")
+        assert isinstance(app.screen, ExtendModal)
+        assert "not a duration" in str(app.screen.query_one(".dialog-error").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert store.get_session(session.id).expires_at == session.expires_at
+
+
+async def test_expiry_then_resume(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    session = store.create_session(agent, "Short", options={"window_minutes": 30}).session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        clock.advance(minutes=31)
+        main_screen(app).tick()
+        await settle(pilot)
+        assert store.get_session(session.id).state == "expired"
+        assert "expired 1m ago" in sidebar_rows(app)[0]
+        assert any("Session expired" in n for n in notices(app))
+        await pilot.press("r")
+        await settle(pilot)
+        resumed = store.get_session(session.id)
+        assert resumed.state == "active" and resumed.resume_count == 1
+        assert "0:30:00" in sidebar_rows(app)[0]
+
+
+async def test_warning_fires_once_when_the_clock_crosses_the_threshold(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    store.create_session(agent, "Deadline", options={"window_minutes": 60, "warning_minutes": 10})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        clock.advance(minutes=49)
+        main_screen(app).tick()
+        await settle(pilot)
+        assert not [n for n in notices(app) if "expiring" in n.lower()]
+        clock.advance(minutes=2)
+        main_screen(app).tick()
+        await settle(pilot)
+        for _ in range(3):
+            clock.advance(seconds=30)
+            main_screen(app).tick()
+            await settle(pilot)
+        warnings = [n for n in notices(app) if n.startswith("Session expiring")]
+        assert len(warnings) == 1
+        assert "Deadline" in warnings[0]
+        assert sidebar_rows(app)[0].startswith("◐")
+
+
+async def test_end_asks_then_ends(app: AgentsessApp, store: Store, agent: str) -> None:
+    session = store.create_session(agent, "Done soon").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await settle(pilot)
+        assert store.get_session(session.id).state == "active"
+        await pilot.press("x", "y")
+        await settle(pilot)
+        assert store.get_session(session.id).state == "ended"
+        assert sidebar_rows(app)[0].startswith("■")
+
+
+async def test_clear_keeps_memories(app: AgentsessApp, store: Store, agent: str) -> None:
+    session = store.create_session(agent, "Noisy").session
+    store.add_message(session.id, "one")
+    store.add_message(session.id, "two", role="assistant")
+    memory = store.remember("keep me", session_id=session.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c", "y")
+        await settle(pilot)
+        assert store.messages(session.id) == []
+        assert store.get_memory(memory.id).status == "active"
+        assert not app.screen.query(MessageView)
+
+
+async def test_delete_keeps_memories_without_origin(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    session = store.create_session(agent, "Throwaway").session
+    memory = store.remember("still true", session_id=session.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert store.list_sessions() == []
+        assert store.get_memory(memory.id).session_id is None
+        assert app.screen.query_one(Welcome).display
+
+
+async def test_filter_by_title_agent_or_id(app: AgentsessApp, store: Store) -> None:
+    store.add_agent("alpha")
+    store.add_agent("beta")
+    store.create_session("alpha", "Quarterly report")
+    target = store.create_session("beta", "Bug triage").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(sidebar_rows(app)) == 2
+        await pilot.press("slash", *"triage")
+        assert [row.split("|")[0].strip()[:12] for row in sidebar_rows(app)] == ["● Bug triage"]
+        app.screen.query_one("#filter", Input).value = "alpha"
+        await pilot.pause()
+        assert "Quarterly report" in sidebar_rows(app)[0] and len(sidebar_rows(app)) == 1
+        app.screen.query_one("#filter", Input).value = target.id[-8:]
+        await pilot.pause()
+        assert len(sidebar_rows(app)) == 1 and "Bug triage" in sidebar_rows(app)[0]
+
+
+async def test_sending_to_an_expired_session_keeps_the_text_and_offers_resume(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    session = store.create_session(
+        agent, "Late", options={"window_minutes": 10, "warning_minutes": 5}
+    ).session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        clock.advance(minutes=11)
+        await pilot.press(*"are you there?", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert store.messages(session.id) == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#chat-input", Input).value == "are you there?"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [m.content for m in store.messages(session.id)] == ["are you there?"]
+        assert store.get_session(session.id).state == "active"
+        assert app.screen.query_one("#chat-input", Input).value == ""
+
+
+async def test_an_external_write_shows_up(
+    app: AgentsessApp, store: Store, agent: str, db_path: object
+) -> None:
+    session = store.create_session(agent, "Watched").session
+    other = Store(store.path, clock=store.clock)  # another connection, like the CLI
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        other.add_message(session.id, "written by an agent process", role="assistant")
+        other.create_session(agent, "Started by a script")
+        main_screen(app).poll_changes()
+        await settle(pilot)
+        titles = " ".join(sidebar_rows(app))
+        assert "Started by a script" in titles
+        contents = [v.message.content for v in app.screen.query(MessageView)]
+        assert "written by an agent process" in contents
+    other.close()
+
+
+async def test_memory_add_search_edit_forget(app: AgentsessApp, store: Store, agent: str) -> None:
+    store.create_session(agent, "Memories")
+    store.remember("The deploy window is Tuesday mornings", agent_id=agent, type="fact")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        # add
+        app.screen.query_one("#sessions").focus()
+        await pilot.press("a")
+        content = app.screen.query_one("#content", TextArea)
+        content.text = "Prefers short answers"
+        app.screen.query_one("#tags", Input).value = "style"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        memories = store.list_memories(agent_id=agent)
+        assert [m.content for m in memories] == [
+            "Prefers short answers",
+            "The deploy window is Tuesday mornings",
+        ]
+        added = memories[0]
+        assert added.tags == ["style"]
+        # search narrows the list
+        search = app.screen.query_one("#memory-search", Input)
+        search.focus()
+        await pilot.press(*"deplo")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        option_list = app.screen.query_one("#memory-list")
+        assert option_list.option_count == 1  # type: ignore[attr-defined]
+        # edit the highlighted one
+        option_list.focus()
+        await pilot.press("enter")
+        area = app.screen.query_one("#content", TextArea)
+        area.text = "The deploy window is Wednesday mornings"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        deploy = [m for m in store.list_memories(agent_id=agent) if "deploy" in m.content]
+        assert deploy[0].content == "The deploy window is Wednesday mornings"
+        # forget asks first
+        option_list.focus()
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.get_memory(deploy[0].id).status == "deleted"
+        assert [m.content for m in store.list_memories(agent_id=agent)] == ["Prefers short answers"]
+
+
+async def test_previous_and_next_keys_move_the_selection(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    store.create_session(agent, "First", options={"window_minutes": 60})
+    store.create_session(agent, "Second", options={"window_minutes": 120})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_list = app.screen.query_one(SessionList)
+        assert session_list.highlighted is not None
+        assert session_list.highlighted.title == "First"
+        await pilot.press("right_square_bracket")
+        assert session_list.highlighted.title == "Second"
+        await pilot.press("left_square_bracket")
+        assert session_list.highlighted.title == "First"
+
+
+async def test_theme_switch_from_the_palette_is_remembered(
+    store: Store, clock: ManualClock
+) -> None:
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.core import resolve_paths
+
+    paths = resolve_paths()
+    app = make_app(store, clock=clock, paths=paths, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "agentsess-dark"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"theme")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press(*"agentsess-light")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "agentsess-light"
+    again = make_app(store, clock=clock, paths=paths, blink=False)
+    async with again.run_test(size=SIZE) as pilot:
+        assert again.theme == "agentsess-light"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[bold red]not bold[/] [@click=app.quit]click me[/]",
+        "before \x1b]52;c;ZXZpbA==\x07 after \x1b[2J\x1b[31m",
+        "rtl \u202eexe.txt",
+    ],
+)
+async def test_agent_text_is_shown_literally(
+    app: AgentsessApp, store: Store, agent: str, hostile: str
+) -> None:
+    session = store.create_session(agent, hostile).session
+    store.add_message(session.id, hostile, role="assistant")
+    store.add_message(session.id, hostile, role="user")
+    store.remember(hostile, agent_id=agent, title=hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screenshot = app.export_screenshot()
+        assert "\x1b" not in screenshot and "\x07" not in screenshot
+        assert "\u202e" not in screenshot
+        if "[bold" in hostile:
+            assert "[bold red]not bold[/]" in screenshot.replace("&#160;", " ")
+            assert app.is_running  # nothing was clicked into quitting
+        else:
+            assert "\\x1b" in screenshot or "\\u202e" in screenshot
