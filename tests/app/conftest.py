@@ -11,10 +11,10 @@ import pytest
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.demo import build_demo
 from agentsess_tui.app.main import make_app
-from agentsess_tui.core import ManualClock, Store, resolve_paths
 
 # Screens show local times: pin the zone so runs agree everywhere.
-DEMO_NOW = "2026-03-02T14:00:00Z"
+from agentsess_tui.app.screenshots import DEMO_NOW
+from agentsess_tui.core import ManualClock, Store, resolve_paths
 
 
 @pytest.fixture(autouse=True)

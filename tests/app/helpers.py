@@ -1,18 +1,9 @@
-"""Helpers for app tests: wait for workers, read what the user sees."""
+"""Helpers for app tests: wait for workers (`settle`), read what the user sees."""
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def sidebar_rows(app: AgentsessApp) -> list[str]:

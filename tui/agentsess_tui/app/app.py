@@ -27,6 +27,12 @@ class AgentsessApp(App[None]):
     TITLE = "agentsess"
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {SessionCommands}
+    # Classes on the screen by terminal width: the stylesheet narrows the side panes.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (100, "-normal"),
+        (160, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="force_quit"),
         Binding("f1", "show_help", "Help", show=False, id="help_f1", tooltip="Show all keys"),

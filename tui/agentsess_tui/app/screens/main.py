@@ -271,6 +271,7 @@ class MainScreen(ChatActions, MemoryActions):
     def action_toggle_memories(self) -> None:
         inspector = self.query_one(MemoryInspector)
         inspector.display = not inspector.display
+        self.set_class(inspector.display, "-memories-open")
         if inspector.display:
             session = self.selected
             inspector.show_agent(session.agent_id if session else None)

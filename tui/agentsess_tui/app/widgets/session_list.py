@@ -294,9 +294,13 @@ class SessionList(ScrollView, can_focus=True):
     ) -> Strip:
         phase = session.phase(self.now)
 
-        # Partial component styles: only what each class sets, layered on the row's base.
+        # Only the foreground and weight of each component class, layered on the row's base
+        # (resolved against the widget, so translucent colours like $text-muted blend right).
         def part_style(name: str) -> Style:
-            return self.get_component_rich_style(f"session-list--{name}", partial=True)
+            full = self.get_component_rich_style(f"session-list--{name}")
+            if name in ("cursor", "open"):
+                return full
+            return Style(color=full.color, bold=full.bold)
 
         base = self.rich_style
         if is_cursor:

@@ -1,0 +1,121 @@
+"""Scenes of the app on demo data with a frozen clock: `make screenshots` writes them to
+`screenshots/`, and the snapshot tests compare the same scenes against stored SVGs.
+
+    python -m agentsess_tui.app.screenshots screenshots
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+from ..core.clock import ManualClock
+from ..core.config import resolve_paths
+from ..core.store import Store
+from .app import AgentsessApp
+from .demo import build_demo
+from .main import make_app
+
+DEMO_NOW = "2026-03-02T14:00:00Z"
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    caption: str
+    keys: tuple[str, ...] = ()
+    size: tuple[int, int] = (120, 36)
+    theme: str | None = None
+    empty: bool = False
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("main", "Sessions in every phase, with live countdowns"),
+    Scene("chat", "A conversation in an auto-renewing session", keys=("j",)),
+    Scene("memories", "The memory inspector: search, type filter, detail", keys=("j", "m")),
+    Scene("new-session", "Creating a session", keys=("n",)),
+    Scene("extend", "Extend by a duration you type", keys=("j", "E", "2", "h")),
+    Scene("help", "Every key, the slash commands and the colours", keys=("question_mark",)),
+    Scene("welcome", "First launch on an empty database", empty=True),
+    Scene("light", "The light theme", keys=("j",), theme="agentsess-light"),
+    Scene("high-contrast", "The high-contrast theme", theme="agentsess-high-contrast"),
+    Scene("narrow", "An 80×24 terminal", size=(80, 24)),
+)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let thread workers finish and their results reach the screen."""
+    for _ in range(4):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker was replaced by a newer one; wait for that one
+        await pilot.pause()
+
+
+def build_app(scene: Scene, home: Path) -> AgentsessApp:
+    """The real app on fresh demo data (or an empty database) as of DEMO_NOW."""
+    clock = ManualClock(DEMO_NOW)
+    database = home / f"{scene.name}.db"
+    if scene.empty:
+        store = Store(database, clock=clock, key=b"screenshots-key-not-a-secret!!!!")
+    else:
+        store = build_demo(database, clock.now_ms())
+        store.clock = clock
+    app = make_app(
+        store,
+        clock=clock,
+        paths=resolve_paths(),
+        theme=scene.theme,
+        demo=not scene.empty,
+        remember_theme=False,
+        blink=False,
+    )
+    if scene.empty:
+        app.sub_title = "~/.local/share/agentsess/agentsess.db"  # not the temporary path
+    return app
+
+
+async def prepare(pilot: Pilot[None], scene: Scene) -> None:
+    await settle(pilot)
+    for key in scene.keys:
+        await pilot.press(key)
+        await settle(pilot)
+    # The chat pane follows the cursor after a short debounce.
+    await pilot.pause(0.1)
+    await settle(pilot)
+
+
+async def capture(scene: Scene, home: Path, out_dir: Path) -> Path:
+    app = build_app(scene, home)
+    async with app.run_test(size=scene.size) as pilot:
+        await prepare(pilot, scene)
+        path = out_dir / f"{scene.name}.svg"
+        app.save_screenshot(path.name, str(out_dir))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = Path(args[0] if args else "screenshots").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    with tempfile.TemporaryDirectory(prefix="agentsess-shots-") as home:
+        os.environ["AGENTSESS_HOME"] = home
+        for scene in SCENES:
+            path = asyncio.run(capture(scene, Path(home), out_dir))
+            print(f"{path}  {scene.caption}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
