@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screenshots import settle
 from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
+
+__all__ = ["notices", "settle", "sidebar_rows"]
 
 
 def sidebar_rows(app: AgentsessApp) -> list[str]:

@@ -28,7 +28,7 @@ class AgentsessApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {SessionCommands}
     # Classes on the screen by terminal width: the stylesheet narrows the side panes.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (100, "-normal"),
         (160, "-wide"),
