@@ -80,21 +80,44 @@ def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     return conn
 
 
+# Primary result codes (the low byte of sqlite_errorcode): the message text alone misleads,
+# e.g. a trigger's "blocked" would read as a lock.
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_CANNOT_WRITE = {
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_PERM,
+}
+
+
 def translate(exc: sqlite3.Error, path: Path | str | None = None) -> AgentsessError:
     text = str(exc)
     where = f" {path}" if path else ""
-    if "locked" in text or "busy" in text:
+    code: int | None = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary is not None:
+        busy = primary in _BUSY
+        damaged = primary in _DAMAGED
+        cannot_write = primary in _CANNOT_WRITE
+    else:  # errors raised by the sqlite3 module itself carry no code
+        busy = "locked" in text or "busy" in text
+        damaged = "not a database" in text or "malformed" in text or "corrupt" in text
+        cannot_write = "readonly" in text or "unable to open" in text or "disk I/O" in text
+    if busy:
         return DatabaseLocked(
             f"The database{where} is locked by another process.",
             hint="Another agentsess process is writing; try again, or raise "
             "AGENTSESS_BUSY_TIMEOUT_MS.",
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if damaged:
         return StorageError(
             f"The database{where} is not an agentsess database or is damaged ({text}).",
             hint="Move the file aside and start a new one, or pick another file with --db.",
         )
-    if "readonly" in text or "unable to open" in text or "disk I/O" in text:
+    if cannot_write:
         return StorageError(
             f"Cannot write to the database{where} ({text}).",
             hint="Check the file's permissions and free disk space.",
@@ -127,6 +150,8 @@ def storage_errors(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except sqlite3.Error as exc:
-            raise translate(exc) from None
+            # Name the file when the method belongs to a store: "which database?" is the
+            # first question when several are in use.
+            raise translate(exc, getattr(args[0], "path", None) if args else None) from None
 
     return wrapper

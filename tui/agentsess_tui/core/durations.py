@@ -7,7 +7,8 @@ import re
 from .clock import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS
 from .errors import InvalidInput
 
-_PART = re.compile(r"(\d+)\s*(d|h|m|min|mins|minutes?|hours?|days?)?", re.IGNORECASE)
+# Longest units first: with `h` before `hours?`, "1hour" would stop after "1h".
+_PART = re.compile(r"(\d+)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)?", re.IGNORECASE)
 _UNIT_MINUTES = {"d": 1440, "h": 60, "m": 1}
 
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import InvalidPolicy
 
@@ -49,6 +56,14 @@ class Policy(BaseModel):
         return self
 
 
+LIMITED_FIELDS = (
+    "window_minutes",
+    "max_lifetime_minutes",
+    "warning_minutes",
+    "extend_step_minutes",
+)
+
+
 class PolicyOverrides(BaseModel):
     """One layer of policy settings; every field optional, same limits as `Policy`."""
 
@@ -60,6 +75,14 @@ class PolicyOverrides(BaseModel):
     warning_minutes: int | None = Field(None, ge=1, le=720)
     extend_step_minutes: int | None = Field(None, ge=1, le=1440)
     single_active: bool | None = None
+
+    @field_validator(*LIMITED_FIELDS, mode="before")
+    @classmethod
+    def _no_bool_minutes(cls, value: Any) -> Any:
+        # pydantic reads True as 1: `extend_step_minutes = true` would silently mean 1 minute.
+        if isinstance(value, bool):
+            raise ValueError("a number of minutes, not true/false")
+        return value
 
 
 POLICY_FIELDS: tuple[str, ...] = tuple(Policy.model_fields)
@@ -118,5 +141,12 @@ def _explain(exc: ValidationError, values: Mapping[str, Any], source: str) -> st
     value = values.get(name)
     if name in LIMITS:
         low, high = LIMITS[name]
-        return f"{name} = {value!r} is out of range: allowed {low}–{high} minutes (from {source})."
+        if error["type"] in ("greater_than_equal", "less_than_equal"):
+            return (
+                f"{name} = {value!r} is out of range: allowed {low}–{high} minutes (from {source})."
+            )
+        return (
+            f"{name} = {value!r} is not a whole number of minutes: allowed {low}–{high} "
+            f"(from {source})."
+        )
     return f"{name} = {value!r} is not valid: {error['msg'].lower()} (from {source})."

@@ -65,7 +65,8 @@ class AgentRegistry(StoreBase):
         changes: Mapping[str, Any] | None = None,
         unset: Iterable[str] = (),
     ) -> Agent:
-        """Change an agent's overrides; applies to sessions created or resumed from now on."""
+        """Change an agent's overrides for sessions created from now on (a session keeps the
+        policy it was created with, also when resumed)."""
         check_agent_id(agent_id)
         with self._write() as conn:
             agent = self._agent_row(conn, agent_id)

@@ -57,7 +57,7 @@ class SessionRules(AgentRegistry):
         where: list[str] = []
         params: dict[str, object] = {"now": self.now(), "limit": -1 if limit is None else limit}
         if state == "expiring":
-            where.append("state = 'active' AND warn_at <= :now")
+            where.append("state = 'active' AND warn_at <= :now AND expires_at > :now")
         elif state:
             where.append("state = :state")
             params["state"] = state
@@ -337,10 +337,13 @@ class SessionRules(AgentRegistry):
         """
         conn = self._conn()
         now = self.now()
+        # Without statistics the planner prefers `state = ?` on sessions_state_expires and reads
+        # every live row (1 ms at 3k live sessions, per tick); INDEXED BY pins the warning checks
+        # to their partial index (µs).
         due = conn.execute(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE state = 'active' AND expires_at <= ?) "
-            "OR EXISTS (SELECT 1 FROM sessions WHERE state = 'active' AND warned_at IS NULL "
-            "AND warn_at <= ?)",
+            "OR EXISTS (SELECT 1 FROM sessions INDEXED BY sessions_live_unwarned "
+            "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= ?)",
             (now, now),
         ).fetchone()[0]
         expired: list[str] = []
@@ -369,8 +372,9 @@ class SessionRules(AgentRegistry):
                 warned = [
                     row[0]
                     for row in conn.execute(
-                        "UPDATE sessions SET warned_at = :now WHERE state = 'active' "
-                        "AND warned_at IS NULL AND warn_at <= :now RETURNING id",
+                        "UPDATE sessions INDEXED BY sessions_live_unwarned SET warned_at = :now "
+                        "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= :now "
+                        "RETURNING id",
                         {"now": now},
                     ).fetchall()
                 ]
@@ -385,8 +389,8 @@ class SessionRules(AgentRegistry):
     def _next_due(self, conn: sqlite3.Connection) -> int | None:
         row = conn.execute(
             "SELECT min((SELECT min(expires_at) FROM sessions WHERE state = 'active'), "
-            "coalesce((SELECT min(warn_at) FROM sessions WHERE state = 'active' "
-            "AND warned_at IS NULL), 9e18))"
+            "coalesce((SELECT min(warn_at) FROM sessions INDEXED BY sessions_live_unwarned "
+            "WHERE state = 'active' AND warned_at IS NULL), 9e18))"
         ).fetchone()
         return None if row[0] is None else int(row[0])
 

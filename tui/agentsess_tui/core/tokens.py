@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from .errors import StorageError, TokenInvalid
 
 ALGORITHM = "HS256"
+MIN_KEY_BYTES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,24 +39,36 @@ def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> bytes:
         # Hash so that any passphrase becomes a full-length HS256 key.
         return hashlib.sha256(secret.encode("utf-8")).digest()
     try:
-        return bytes.fromhex(key_file.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(key_file.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         pass
     except (ValueError, UnicodeDecodeError):
-        raise StorageError(
-            f"The key file {key_file} is damaged.",
-            hint="Restore it from a backup, or delete it (existing tokens stop working).",
-        ) from None
+        raise _damaged(key_file) from None
+    else:
+        if len(key) < MIN_KEY_BYTES:  # empty or cut short: never sign with a weak key
+            raise _damaged(key_file)
+        return key
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
+    # Written whole to a private temporary file, then linked into place: another process
+    # never reads a half-written key, and the first one to link wins.
+    fd, temporary = tempfile.mkstemp(prefix=".secret-", dir=key_file.parent)
     try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        os.link(temporary, key_file)
     except FileExistsError:
-        # Another process created it first; use theirs.
-        return load_key(key_file, environ)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex())
+        return load_key(key_file, environ)  # another process created it first; use theirs
+    finally:
+        os.unlink(temporary)
     return key
+
+
+def _damaged(key_file: Path) -> StorageError:
+    return StorageError(
+        f"The key file {key_file} is damaged.",
+        hint="Restore it from a backup, or delete it (existing tokens stop working).",
+    )
 
 
 def encode(key: bytes, claims: TokenClaims) -> str:
@@ -65,9 +79,20 @@ def encode(key: bytes, claims: TokenClaims) -> str:
         "agt": claims.agent_id,
         "jti": claims.jti,
         "iat": claims.issued_at // 1000,
-        "exp": claims.expires_at // 1000,
+        # Rounded up: JWT times are whole seconds, and a cap at 12:00:00.700 truncated to
+        # 12:00:00 would reject a token in the last (live) 0.7 s of its activation.
+        "exp": -(-claims.expires_at // 1000),
     }
-    return jwt.encode(payload, key, algorithm=ALGORITHM)
+    return jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": key_id(key)})
+
+
+def key_id(key: bytes) -> str:
+    """A short fingerprint of the signing key, carried in each token's header (`kid`).
+
+    It tells a token from another installation (or from before AGENTSESS_SECRET changed) apart
+    from a forged one. It reveals nothing new: the token's HMAC already lets anyone test a guess.
+    """
+    return hashlib.sha256(b"agentsess key id\0" + key).hexdigest()[:12]
 
 
 def decode(key: bytes, token: str) -> TokenClaims:
@@ -83,11 +108,7 @@ def decode(key: bytes, token: str) -> TokenClaims:
             options={"verify_exp": False, "require": ["sub", "agt", "jti", "iat", "exp"]},
         )
     except jwt.InvalidSignatureError:
-        raise TokenInvalid(
-            "The token's signature does not match this database's key (forged, or issued by "
-            "another installation).",
-            hint="Get a fresh token with `agentsess sessions token <id>`.",
-        ) from None
+        raise _signature_error(key, token) from None
     except jwt.PyJWTError as exc:
         raise TokenInvalid(
             f"This is not a valid session token ({exc}).",
@@ -103,6 +124,25 @@ def decode(key: bytes, token: str) -> TokenClaims:
         )
     except (TypeError, ValueError):
         raise TokenInvalid("The token's claims are malformed.") from None
+
+
+def _signature_error(key: bytes, token: str) -> TokenInvalid:
+    import jwt
+
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        kid = None
+    if isinstance(kid, str) and kid != key_id(key):
+        return TokenInvalid(
+            "The token was signed with another key: it comes from another installation, or "
+            "AGENTSESS_SECRET changed since it was issued.",
+            hint="Get a token from this database with `agentsess sessions token <id>`.",
+        )
+    return TokenInvalid(
+        "The token's signature is not valid: the token was altered or forged.",
+        hint="Use the token exactly as `agentsess sessions token <id>` prints it.",
+    )
 
 
 def mask(token: str, keep: int = 6) -> str:

@@ -14,6 +14,7 @@ an id that exists already is an `AlreadyExists` unless `new_id=True` asks for a 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from .clock import MINUTE_MS, parse_iso, to_iso
 from .errors import AlreadyExists, InvalidInput, NotFound
 from .ids import check_agent_id, check_session_id, new_activation_id, new_session_id
 from .models import EVENT_KINDS, MEMORY_STATUSES, MEMORY_TYPES, Session
-from .policy import Policy
+from .policy import Policy, check_layer
 from .store import Store
 
 Format = Literal["json", "md", "toon"]
@@ -163,15 +164,27 @@ class ImportResult:
 Timestamp = datetime | int | float | str
 
 
+# Years 1–9999, what ISO-8601 can say: a time outside this is a broken file, and would not fit
+# in SQLite's 64-bit integers either (OverflowError rather than a clear message).
+_MIN_MS, _MAX_MS = -62_135_596_800_000, 253_402_300_799_999
+
+
 def _ms(value: Timestamp | None, default: int) -> int:
+    """A time from a file, as epoch ms; ValueError (→ InvalidInput) when it is not one."""
     if value is None:
         return default
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError(f"{value!r} is not a time")
     if isinstance(value, datetime):
-        return round(value.timestamp() * 1000)
-    if isinstance(value, int | float):
+        ms = round(value.timestamp() * 1000)
+    elif isinstance(value, int | float):
         # Seconds or milliseconds since the epoch: 1e11 s is the year 5138.
-        return int(value if value > 1e11 else value * 1000)
-    return parse_iso(value)
+        ms = int(value if value > 1e11 else value * 1000)
+    else:
+        ms = parse_iso(value)
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise ValueError(f"{value!r} is not a time between the years 1 and 9999")
+    return ms
 
 
 class _Strict(BaseModel):
@@ -232,8 +245,9 @@ class _SessionIn(_Strict):
     activated_at: Timestamp | None = None
     last_activity_at: Timestamp | None = None
     expires_at: Timestamp | None = None
-    renewal_count: int = Field(0, ge=0)
-    resume_count: int = Field(0, ge=0)
+    renewal_count: int = Field(0, ge=0, le=2**31)
+    resume_count: int = Field(0, ge=0, le=2**31)
+    warned_at: Timestamp | None = None
     ended_at: Timestamp | None = None
     end_reason: str | None = None
     policy: dict[str, Any] = Field(default_factory=dict)
@@ -339,7 +353,14 @@ def _import_json(
 ) -> ImportResult:
     src = document.session
     owner = check_agent_id(agent_id or src.agent_id)
-    agent_name = document.agent.name if document.agent and document.agent.id == owner else None
+    same_agent = document.agent is not None and document.agent.id == owner
+    agent_name = document.agent.name if document.agent and same_agent else None
+    # An agent the import creates comes with its policy; an existing agent is left alone.
+    agent_policy = (
+        check_layer(document.agent.policy, f"the file's policy of agent {owner!r}")
+        if document.agent and same_agent
+        else {}
+    )
     policy = Policy(**{**Policy().model_dump(), **src.policy})
     created = _ms(src.created_at, store.now())
     activated = _ms(src.activated_at, created)
@@ -355,6 +376,7 @@ def _import_json(
         new_id=new_id,
         agent_id=owner,
         agent_name=agent_name,
+        agent_policy=agent_policy,
         title=src.title,
         state=state,
         created=created,
@@ -362,6 +384,7 @@ def _import_json(
         last_activity=_ms(src.last_activity_at, activated),
         expires=expires,
         counts=(src.renewal_count, src.resume_count),
+        warned_at=_ms(src.warned_at, 0) or None,
         ended_at=ended_at,
         reason=reason,
         policy=policy,
@@ -383,7 +406,7 @@ def _import_toon(
     except NotFound:  # the agent is created by the import, with default policy
         policy = store._policy_for({}, {}, owner)
     stamps = [_ms(m.created_at, created) for m in document.messages]
-    last = max(stamps, default=created)
+    last = max([created, *stamps])  # never before the session began
     return _insert(
         store,
         fmt="toon",
@@ -391,6 +414,7 @@ def _import_toon(
         new_id=new_id,
         agent_id=owner,
         agent_name=None,
+        agent_policy={},
         title=document.title or f"Agentry {document.session_id}",
         state="ended",
         created=created,
@@ -398,6 +422,7 @@ def _import_toon(
         last_activity=last,
         expires=min(last, created + policy.max_lifetime_minutes * MINUTE_MS),
         counts=(0, 0),
+        warned_at=None,
         ended_at=now,
         reason="imported",
         policy=policy,
@@ -416,6 +441,7 @@ def _insert(
     new_id: bool,
     agent_id: str,
     agent_name: str | None,
+    agent_policy: dict[str, Any],
     title: str,
     state: str,
     created: int,
@@ -423,6 +449,7 @@ def _insert(
     last_activity: int,
     expires: int,
     counts: tuple[int, int],
+    warned_at: int | None,
     ended_at: int | None,
     reason: str | None,
     policy: Policy,
@@ -472,14 +499,14 @@ def _insert(
             )
         if not conn.execute("SELECT 1 FROM agents WHERE id = ?", (agent_id,)).fetchone():
             conn.execute(
-                "INSERT INTO agents (id, name, policy, created_at) VALUES (?, ?, '{}', ?)",
-                (agent_id, agent_name or agent_id, now),
+                "INSERT INTO agents (id, name, policy, created_at) VALUES (?, ?, ?, ?)",
+                (agent_id, agent_name or agent_id, json.dumps(agent_policy), now),
             )
         conn.execute(
             "INSERT INTO sessions (id, agent_id, title, state, created_at, activated_at, "
             "last_activity_at, expires_at, warn_at, cap_at, renewal_count, resume_count, "
-            "ended_at, end_reason, token_jti, window_minutes, policy, metadata) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "warned_at, ended_at, end_reason, token_jti, window_minutes, policy, metadata) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 target,
                 agent_id,
@@ -493,6 +520,7 @@ def _insert(
                 cap,
                 counts[0],
                 counts[1],
+                warned_at,
                 ended_at,
                 reason,
                 new_activation_id(),

@@ -26,10 +26,22 @@ def _size(nbytes: int) -> str:
     return f"{nbytes} bytes"
 
 
+def utf8_size(text: str, what: str) -> int:
+    """Size in bytes as stored; text SQLite cannot store (lone surrogates, e.g. from undecodable
+    input read with `surrogateescape`) is an `InvalidInput`, not a UnicodeEncodeError."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"{what} contains a character that is not valid Unicode (at position {exc.start}).",
+            hint="Check the input's encoding; agentsess stores UTF-8 text.",
+        ) from None
+
+
 def message_content(content: str) -> str:
     if not isinstance(content, str):
         raise InvalidInput("A message's content must be text.")
-    size = len(content.encode("utf-8", errors="surrogatepass"))
+    size = utf8_size(content, "The message")
     if size > MAX_MESSAGE_BYTES:
         raise InvalidInput(
             f"The message is {_size(size)}; the limit is {_size(MAX_MESSAGE_BYTES)} "
@@ -51,6 +63,7 @@ def title(value: str | None, default: str) -> str:
     text = " ".join((value or "").split())
     if not text:
         return default
+    utf8_size(text, "The title")
     if len(text) > MAX_TITLE_CHARS:
         raise InvalidInput(
             f"The title is {len(text)} characters; the limit is {MAX_TITLE_CHARS}.",
@@ -68,7 +81,7 @@ def metadata(value: Mapping[str, Any] | None) -> str:
         text = json.dumps(dict(value), separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"Metadata is not JSON-serialisable: {exc}.") from None
-    if len(text.encode("utf-8")) > MAX_METADATA_BYTES:
+    if utf8_size(text, "Metadata") > MAX_METADATA_BYTES:
         raise InvalidInput(f"Metadata is larger than the {_size(MAX_METADATA_BYTES)} limit.")
     return text
 
@@ -76,7 +89,7 @@ def metadata(value: Mapping[str, Any] | None) -> str:
 def memory_content(content: str) -> str:
     if not isinstance(content, str) or not content.strip():
         raise InvalidInput("A memory needs some content.", hint="Say what should be remembered.")
-    size = len(content.encode("utf-8", errors="surrogatepass"))
+    size = utf8_size(content, "The memory")
     if size > MAX_MEMORY_BYTES:
         raise InvalidInput(
             f"The memory is {_size(size)}; the limit is {_size(MAX_MEMORY_BYTES)}.",
@@ -102,6 +115,7 @@ def tags(values: Iterable[str] | None) -> list[str]:
             tag = " ".join(tag.split()).lower()
             if not tag:
                 continue
+            utf8_size(tag, "A tag")
             if len(tag) > MAX_TAG_CHARS:
                 raise InvalidInput(f"The tag {tag[:20]!r}… is longer than {MAX_TAG_CHARS} chars.")
             if tag not in cleaned:

@@ -1,0 +1,211 @@
+"""The SQLite file: permissions, threads, locks, damage, and nothing partial after an error."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from agentsess_tui.core import (
+    DatabaseLocked,
+    ManualClock,
+    Settings,
+    StorageError,
+    Store,
+    open_store,
+)
+
+from .helpers import count, raw
+
+
+def test_database_files_are_private(db_path: Path, clock: ManualClock) -> None:
+    store = Store(db_path, clock=clock)
+    store.add_agent("bot")
+    store.create_session("bot")
+    for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        assert path.exists(), path
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    store.close()
+
+
+def test_open_store_uses_agentsess_home(home: Path, clock: ManualClock) -> None:
+    store = open_store(clock=clock)
+    store.add_agent("bot")
+    assert store.path == home / "agentsess.db"
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    token = store.create_session("bot").token
+    assert stat.S_IMODE((home / "secret.key").stat().st_mode) == 0o600
+    assert open_store(clock=clock).verify_token(token).agent_id == "bot"
+    store.close()
+
+
+def test_database_settings(db_path: Path, clock: ManualClock) -> None:
+    store = Store(db_path, clock=clock)
+    conn = store._conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert store.integrity_check() == "ok"
+    store.close()
+
+
+def test_reopening_keeps_everything_and_does_not_migrate_again(
+    db_path: Path, clock: ManualClock
+) -> None:
+    store = Store(db_path, clock=clock)
+    store.add_agent("bot")
+    sid = store.create_session("bot").session.id
+    store.add_message(sid, "persisted")
+    store.close()
+    again = Store(db_path, clock=clock)
+    assert [m.content for m in again.messages(sid)] == ["persisted"]
+    assert count(db_path, "SELECT count(*) FROM _sqlite_migrations") == 1
+    again.close()
+
+
+def test_a_store_used_from_many_threads(store: Store, agent: str) -> None:
+    sessions = [store.create_session(agent).session.id for _ in range(6)]
+    errors: list[BaseException] = []
+    connections: set[int] = set()
+    lock = threading.Lock()
+
+    def work(sid: str) -> None:
+        try:
+            for i in range(40):
+                store.add_message(sid, f"{sid} {i}")
+                if i % 10 == 0:
+                    store.remember(f"memory {sid} {i}", session_id=sid)
+                    store.heartbeat(sid)
+                store.messages(sid, limit=5)
+            with lock:
+                connections.add(id(store._conn()))
+            store.close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(sid,)) for sid in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(connections) == len(sessions)  # one connection per thread
+    for sid in sessions:
+        assert store.count_messages(sid) == 40
+        assert len(store.list_memories(session_id=sid)) == 4
+    assert store.integrity_check() == "ok"
+
+
+def test_a_connection_never_crosses_threads(store: Store, agent: str) -> None:
+    main_connection = store._conn()
+    seen: list[sqlite3.Connection] = []
+    thread = threading.Thread(target=lambda: seen.append(store._conn()))
+    thread.start()
+    thread.join()
+    assert seen and seen[0] is not main_connection
+
+
+def test_a_garbage_file_is_a_clear_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"These are my notes, not a database. " * 200)
+    with pytest.raises(StorageError) as caught:
+        Store(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "not an agentsess database or is damaged" in message
+    assert "--db" in message  # what to do next
+
+
+def test_a_damaged_database_raises_storage_errors_not_sqlite_errors(
+    db_path: Path, clock: ManualClock
+) -> None:
+    store = Store(db_path, clock=clock)
+    store.add_agent("bot")
+    sid = store.create_session("bot").session.id
+    for i in range(300):
+        store.add_message(sid, f"message number {i} " + "padding " * 40)
+    store.close()
+    checkpoint = raw(db_path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    # Overwrite every other page of the second half of the file: the messages' pages.
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    for start in range(len(data) // 2 // page * page, len(data) - page, 2 * page):
+        data[start + 8 : start + page] = b"\xa5" * (page - 8)
+    db_path.write_bytes(bytes(data))
+    try:
+        damaged = Store(db_path, clock=clock)
+    except StorageError as exc:
+        assert "damaged" in str(exc) and str(db_path) in str(exc)
+        return
+    with pytest.raises(StorageError) as caught:
+        damaged.messages(sid, limit=1000)
+    assert "is not an agentsess database or is damaged" in caught.value.message
+    assert str(db_path) in caught.value.message
+    with pytest.raises(StorageError, match="damaged"):
+        damaged.search_messages("number")
+    assert damaged.integrity_check() != "ok"
+    damaged.close()
+
+
+def test_a_directory_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StorageError):
+        Store(tmp_path)
+
+
+def test_a_held_write_lock_is_a_typed_error_and_writes_nothing(
+    db_path: Path, clock: ManualClock
+) -> None:
+    store = Store(db_path, clock=clock, settings=Settings(busy_timeout_ms=100))
+    store.add_agent("bot")
+    sid = store.create_session("bot").session.id
+    other = raw(db_path)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseLocked) as caught:
+            store.add_message(sid, "blocked")
+        assert "AGENTSESS_BUSY_TIMEOUT_MS" in str(caught.value)
+        assert store.messages(sid) == []  # reads still work while another process writes
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.add_message(sid, "after")
+    assert [m.content for m in store.messages(sid)] == ["after"]
+    store.close()
+
+
+def test_data_version_moves_when_another_connection_commits(
+    db_path: Path, clock: ManualClock
+) -> None:
+    watcher = Store(db_path, clock=clock)
+    writer = Store(db_path, clock=clock)
+    before = watcher.data_version()
+    assert watcher.data_version() == before
+    writer.add_agent("bot")
+    assert watcher.data_version() != before
+    watcher.close()
+    writer.close()
+
+
+def test_an_error_midway_leaves_nothing_behind(store: Store, agent: str, db_path: Path) -> None:
+    """A multi-step write that fails after its first statement is rolled back entirely."""
+    solo_policy = {"single_active": True}
+    store.add_agent("solo", policy=solo_policy)
+    first = store.create_session("solo").session
+    counts = count(db_path, "SELECT count(*) FROM events")
+    conn = raw(db_path)
+    # Make the supersede step (after the new session's insert) fail.
+    conn.execute(
+        "CREATE TRIGGER no_supersede BEFORE UPDATE OF state ON sessions "
+        "BEGIN SELECT RAISE(ABORT, 'blocked by test'); END"
+    )
+    conn.close()
+    with pytest.raises(StorageError, match="blocked by test"):
+        store.create_session("solo")
+    assert count(db_path, "SELECT count(*) FROM sessions") == 1
+    assert count(db_path, "SELECT count(*) FROM events") == counts
+    assert store.get_session(first.id).state == "active"
