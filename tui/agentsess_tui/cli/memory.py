@@ -1,0 +1,281 @@
+"""`agentsess memory …`: an agent's long-term memories, which outlive every session."""
+
+from __future__ import annotations
+
+import click
+
+from ..core.errors import InvalidInput
+from ..core.models import MEMORY_STATUSES, MEMORY_TYPES, Memory
+from ..core.search import plain_snippet
+from ..core.validate import MAX_MEMORY_BYTES
+from .base import OrderedGroup, UsageProblem
+from .context import Runtime, confirm, session_for, text_or_stdin
+from .output import echo_json, highlighted, note, one_line, safe, table, when
+from .session_actions import TOKEN_OPTION
+
+TYPE_CHOICE = click.Choice(MEMORY_TYPES, case_sensitive=False)
+TYPE_HELP = f"One of {', '.join(MEMORY_TYPES)}.  [default: fact]"
+
+
+def memory_id(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(
+            f"{text!r} is not a memory id; memory ids are positive numbers.",
+            hint="List memories with `agentsess memory ls`.",
+        )
+    return int(text)
+
+
+@click.group(cls=OrderedGroup)
+def memory() -> None:
+    """Long-term memories: they outlive sessions and are searched by full text."""
+
+
+@memory.command("remember")
+@click.argument("text", metavar="TEXT|-")
+@click.option("--agent", "agent_id", metavar="AGENT", help="Whose memory (without a session).")
+@click.option("--session", "session_id", metavar="SESSION", help="Made in this live session.")
+@TOKEN_OPTION
+@click.option("--type", "kind", type=TYPE_CHOICE, default="fact", metavar="TYPE", help=TYPE_HELP)
+@click.option("--title", help="Short title (default: the first 50 characters).")
+@click.option("--tag", "tags", multiple=True, help="A tag, repeatable (or comma-separated).")
+@click.option("--confidence", type=float, default=0.8, show_default=True, help="0 to 1.")
+@click.option("--json", "as_json", is_flag=True, help="Print the memory as JSON.")
+@click.pass_obj
+def remember(
+    rt: Runtime,
+    text: str,
+    agent_id: str | None,
+    session_id: str | None,
+    token: str | None,
+    kind: str,
+    title: str | None,
+    tags: tuple[str, ...],
+    confidence: float,
+    as_json: bool,
+) -> None:
+    """Store a memory for an agent ('-' reads the text from stdin).
+
+    Say whose it is with --agent, --session, or a token (--token or AGENTSESS_TOKEN): made
+    in a session, the session must be live, and the memory remembers where it came from.
+
+    \b
+    Examples:
+      agentsess memory remember --agent research-bot "Prefers arXiv links" --type preference
+      AGENTSESS_TOKEN=… agentsess memory remember "The deadline is Friday" --tag deadline
+    """
+    store = rt.store
+    if token or session_id:
+        session_id = session_for(rt, session_id, token, agent_id=agent_id)
+    elif agent_id is None:
+        raise UsageProblem(
+            "Say whose memory this is: --agent, --session, or --token / AGENTSESS_TOKEN."
+        )
+    content = text_or_stdin(text, "memory", MAX_MEMORY_BYTES)
+    made = store.remember(
+        content,
+        agent_id=agent_id,
+        session_id=session_id,
+        type=kind,
+        title=title,
+        tags=tags,
+        confidence=confidence,
+    )
+    if as_json:
+        echo_json(made.to_dict())
+        return
+    where = f" in {made.session_id}" if made.session_id else ""
+    click.echo(
+        f"Remembered #{made.id} ({made.type}) for {made.agent_id}{where}: {one_line(made.title)}"
+    )
+
+
+@memory.command("recall")
+@click.argument("query")
+@click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's memories.")
+@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="Only this type.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of hits.")
+@click.pass_obj
+def recall(
+    rt: Runtime, query: str, agent_id: str | None, kind: str | None, limit: int, as_json: bool
+) -> None:
+    """Search memories by full text, best matches first."""
+    hits = rt.store.search_memories(query, agent_id=agent_id, type=kind, limit=limit)
+    if as_json:
+        echo_json(
+            [
+                {**hit.memory.to_dict(), "score": hit.score, "snippet": plain_snippet(hit.snippet)}
+                for hit in hits
+            ]
+        )
+        return
+    if not hits:
+        note(f"No memories match {one_line(query)!r}.")
+        return
+    for hit in hits:
+        item = hit.memory
+        click.echo(
+            f"#{item.id}  {item.type}  {item.agent_id}  {item.confidence:.2f}  "
+            f"{one_line(item.title, 70)}"
+        )
+        click.echo(f"    {highlighted(hit.snippet)}")
+
+
+@memory.command("ls")
+@click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's memories.")
+@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="Only this type.")
+@click.option(
+    "--status",
+    type=click.Choice([*MEMORY_STATUSES, "all"]),
+    default="active",
+    show_default=True,
+)
+@click.option("--session", "session_id", metavar="SESSION", help="Only those made in it.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def list_memories(
+    rt: Runtime,
+    agent_id: str | None,
+    kind: str | None,
+    status: str,
+    session_id: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List memories, newest first."""
+    found = rt.store.list_memories(
+        agent_id=agent_id,
+        type=kind,
+        status=None if status == "all" else status,
+        session_id=session_id,
+        limit=limit,
+    )
+    if as_json:
+        echo_json([item.to_dict() for item in found])
+        return
+    if not found:
+        note("No memories found. Store one with `agentsess memory remember --agent NAME TEXT`.")
+        return
+    table(
+        ["ID", "AGENT", "TYPE", "CONF", "STATUS", "TITLE", "TAGS", "CREATED"],
+        [
+            [
+                str(item.id),
+                item.agent_id,
+                item.type,
+                f"{item.confidence:.2f}",
+                item.status,
+                one_line(item.title, 40),
+                one_line(",".join(item.tags), 24) or "-",
+                when(item.created_at),
+            ]
+            for item in found
+        ],
+    )
+
+
+@memory.command("show")
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the memory as JSON.")
+@click.pass_obj
+def show(rt: Runtime, ident: str, as_json: bool) -> None:
+    """A memory in full."""
+    item = rt.store.get_memory(memory_id(ident))
+    if as_json:
+        echo_json(item.to_dict())
+        return
+    print_memory(item)
+
+
+def print_memory(item: Memory) -> None:
+    rows = [
+        ("Memory", f"#{item.id}"),
+        ("Agent", item.agent_id),
+        ("Session", item.session_id or "-"),
+        ("Type", item.type),
+        ("Title", one_line(item.title)),
+        ("Tags", one_line(", ".join(item.tags)) or "-"),
+        ("Confidence", f"{item.confidence:.2f}"),
+        ("Status", item.status),
+        ("Created", when(item.created_at)),
+        ("Updated", when(item.updated_at)),
+    ]
+    for label, value in rows:
+        click.echo(f"{label.ljust(10)}  {value}")
+    click.echo("")
+    click.echo(safe(item.content.rstrip("\n")))
+
+
+@memory.command("edit")
+@click.argument("ident", metavar="ID")
+@click.option("--content", help="New content ('-' reads stdin).")
+@click.option("--title")
+@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="New type.")
+@click.option("--tag", "tags", multiple=True, help="Replace the tags (repeatable; '' clears).")
+@click.option("--confidence", type=float, help="0 to 1.")
+@click.option("--status", type=click.Choice(MEMORY_STATUSES))
+@click.option("--json", "as_json", is_flag=True, help="Print the memory as JSON.")
+@click.pass_obj
+def edit(
+    rt: Runtime,
+    ident: str,
+    content: str | None,
+    title: str | None,
+    kind: str | None,
+    tags: tuple[str, ...],
+    confidence: float | None,
+    status: str | None,
+    as_json: bool,
+) -> None:
+    """Change a memory: content, title, type, tags, confidence or status."""
+    number = memory_id(ident)
+    if not any(value is not None for value in (content, title, kind, confidence, status)) and (
+        not tags
+    ):
+        raise UsageProblem(
+            "Nothing to change: give --content, --title, --type, --tag, --confidence or --status."
+        )
+    if content is not None:
+        content = text_or_stdin(content, "memory", MAX_MEMORY_BYTES)
+    item = rt.store.update_memory(
+        number,
+        content=content,
+        title=title,
+        type=kind,
+        tags=tags if tags else None,
+        confidence=confidence,
+        status=status,
+    )
+    if as_json:
+        echo_json(item.to_dict())
+        return
+    click.echo(f"Updated memory #{item.id}: {one_line(item.title)}")
+
+
+@memory.command("forget")
+@click.argument("ident", metavar="ID")
+@click.option("--purge", is_flag=True, help="Remove it for good (otherwise: status deleted).")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before purging.")
+@click.option("--json", "as_json", is_flag=True, help="Print the memory as JSON.")
+@click.pass_obj
+def forget(rt: Runtime, ident: str, purge: bool, yes: bool, as_json: bool) -> None:
+    """Forget a memory: marked deleted (undo with `memory edit ID --status active`), or
+    removed for good with --purge."""
+    number = memory_id(ident)
+    store = rt.store
+    if purge:
+        item = store.get_memory(number)
+        confirm(f"Remove memory #{item.id} {one_line(item.title)!r} for good?", yes=yes)
+    item = store.forget_memory(number, purge=purge)
+    if as_json:
+        echo_json({**item.to_dict(), "purged": purge})
+        return
+    if purge:
+        click.echo(f"Purged memory #{item.id}.")
+    else:
+        click.echo(
+            f"Forgot memory #{item.id} (status deleted; undo with "
+            f"`agentsess memory edit {item.id} --status active`)."
+        )
