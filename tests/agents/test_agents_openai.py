@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import pytest
-from agents_chat_server import API_KEY, WAIT, ChatServer, delta, openai_settings, reply_script
+from chat_server import API_KEY, WAIT, ChatServer, delta, openai_settings, reply_script
 
 from agentsess_tui.agents import (
     ChatBackendError,

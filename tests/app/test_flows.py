@@ -74,9 +74,11 @@ async def test_open_and_send_a_message(app: AgentsessApp, store: Store, agent: s
         assert isinstance(app.focused, Input) and app.focused.id == "chat-input"
         await pilot.press(*"hello there", "enter")
         await settle(pilot)
-        assert [m.content for m in store.messages(session.id)] == ["hello there"]
+        stored = store.messages(session.id)
+        assert [(m.role, m.content) for m in stored][0] == ("user", "hello there")
+        assert [m.role for m in stored] == ["user", "assistant"]  # the offline agent replied
         views = app.screen.query(MessageView)
-        assert [v.message.content for v in views] == ["hello there"]
+        assert [v.message.content for v in views] == [m.content for m in stored]
         assert app.screen.query_one("#chat-input", Input).value == ""
 
 
@@ -250,7 +252,7 @@ async def test_sending_to_an_expired_session_keeps_the_text_and_offers_resume(
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert [m.content for m in store.messages(session.id)] == ["are you there?"]
+        assert store.messages(session.id)[0].content == "are you there?"
         assert store.get_session(session.id).state == "active"
         assert app.screen.query_one("#chat-input", Input).value == ""
 

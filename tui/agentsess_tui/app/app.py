@@ -16,7 +16,7 @@ from ..core.clock import Clock, SystemClock
 from ..core.config import Paths, Settings
 from ..core.errors import AgentsessError
 from ..core.store import Store
-from .commands import SessionCommands
+from .commands import MessageSearchCommands, SessionCommands
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .state import load_state, save_state
@@ -26,7 +26,7 @@ from .themes import DEFAULT_THEME, load_themes
 class AgentsessApp(App[None]):
     TITLE = "agentsess"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands, MessageSearchCommands}
     # Classes on the screen by terminal width: the stylesheet narrows the side panes.
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
@@ -138,4 +138,10 @@ class AgentsessApp(App[None]):
                     binding.description,
                     escape(f"{binding.tooltip}  ({binding.key_display or binding.key})"),
                     lambda action=binding.action: self.run_action(action, screen),
+                )
+            if screen.selected is not None:
+                yield SystemCommand(
+                    "Responder settings…",
+                    "Who replies in the selected session: backend, model, server, system prompt",
+                    screen.action_responder_settings,
                 )

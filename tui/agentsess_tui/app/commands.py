@@ -6,6 +6,7 @@ Palette prompts and help are rendered as markup by Textual, so session data goes
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from ..core.errors import AgentsessError
 from ..core.models import Session
+from ..core.search import plain_snippet
 from .safe import one_line
 from .widgets.session_list import PHASE_MARK, time_label
 
@@ -79,3 +82,43 @@ class SessionCommands(Provider):
                     text=f"Open session {session.title}",
                     help=self._help(session, main.now),
                 )
+
+
+class MessageSearchCommands(Provider):
+    """Search across every chat (full-text over messages): jump to the session and message."""
+
+    def _main(self) -> MainScreen | None:
+        from .screens.main import MainScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
+
+    def _open(self, session_id: str, message_id: int) -> None:
+        main = self._main()
+        if main is not None:
+            main.jump_to_message(session_id, message_id)
+
+    async def search(self, query: str) -> Hits:
+        main = self._main()
+        if main is None or len(query.strip()) < 3:
+            return
+        store = main.agentsess.store
+        try:
+            hits = await asyncio.to_thread(store.search_messages, query, limit=12)
+        except AgentsessError:
+            return
+        for rank, hit in enumerate(hits):
+            message = hit.message
+            snippet = one_line(plain_snippet(hit.snippet), 70)
+            yield Hit(
+                # Below the session matches, best first.
+                0.5 - rank / 100,
+                Content.assemble(
+                    ("Message in ", "$text-muted"),
+                    (one_line(hit.session_title, 40), "bold"),
+                    (f": {snippet}", ""),
+                ),
+                partial(self._open, message.session_id, message.id),
+                text=f"Message in {hit.session_title}: {snippet}",
+                help=escape(f"{message.role} · {hit.agent_id} · message #{message.id}"),
+            )

@@ -11,21 +11,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...agents import COMMANDS
+
 if TYPE_CHECKING:
     from ..app import AgentsessApp
 
-SLASH_COMMANDS = [
-    ("/status", "id, agent, state, times, renewals, counts"),
-    ("/sessions", "list sessions"),
-    ("/new [title]", "create a session for this agent"),
-    ("/resume <id or title>", "resume a session"),
-    ("/extend 2h", "extend by a duration"),
-    ("/end  /clear", "end the session · clear its history"),
-    ("/remember [type] text", "store a memory"),
-    ("/recall query", "search memories"),
-    ("/export [md|json|toon]", "write the session to a file"),
-    ("/help", "list the commands"),
-]
 
 PHASES = [
     ("●", "$success", "active", "time left in the window"),
@@ -62,7 +52,8 @@ class HelpScreen(ModalScreen[None]):
         keymap = app.settings.keymap
         parts: list[str | tuple[str, str]] = [
             ("Keys", "bold $primary"),
-            ("   key     action      id (for [keymap])", "$text-muted"),
+            "\n",
+            (f"  {'key':<8}{'action':<13}{'id (for [keymap])':<18}what it does", "$text-muted"),
             "\n",
         ]
         section = ""
@@ -75,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
             key = key.replace("slash", "/")
             parts += [
                 (f"  {key:<8}", "bold $accent"),
-                (f"{binding.description:<12}", "bold"),
+                (f"{binding.description:<13}", "bold"),
                 (f"{binding.id:<18}", "$secondary"),
                 (binding.tooltip, "$text-muted"),
                 "\n",
@@ -83,12 +74,12 @@ class HelpScreen(ModalScreen[None]):
         parts += [
             "\n",
             ("  ctrl+p  ", "bold $accent"),
-            ("Palette     ", "bold"),
+            ("Palette      ", "bold"),
             (" " * 18, ""),
             ("every action, jump to a session, switch theme", "$text-muted"),
             "\n",
             ("  ctrl+q  ", "bold $accent"),
-            ("Quit        ", "bold"),
+            ("Quit         ", "bold"),
             (" " * 18, ""),
             ("leave from anywhere, even a text field", "$text-muted"),
             "\n\n",
@@ -103,11 +94,15 @@ class HelpScreen(ModalScreen[None]):
             "\n\n",
             ("Chat", "bold $primary"),
             "\n",
-            ("  enter sends; escape returns to the sessions. Slash commands:", "$text-muted"),
+            (
+                "  enter sends; escape stops a streaming reply, or returns to the sessions; "
+                "ctrl+r retries a failed reply. Slash commands:",
+                "$text-muted",
+            ),
             "\n",
         ]
-        for command, meaning in SLASH_COMMANDS:
-            parts += [(f"  {command:<24}", "bold $accent"), (meaning, "$text-muted"), "\n"]
+        for spec in COMMANDS:
+            parts += [(f"  {spec.usage:<24}", "bold $accent"), (spec.help, "$text-muted"), "\n"]
         parts += [
             "\n",
             (

@@ -8,6 +8,7 @@ only moves `now` (countdowns are derived, never queried).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -25,13 +26,23 @@ from ..safe import one_line
 from ..widgets.chat_header import ChatHeader
 from ..widgets.memory_inspector import MemoryInspector
 from ..widgets.session_list import SessionList
-from ..widgets.transcript import PAGE_SIZE, Transcript
+from ..widgets.transcript import NEWER_PAGE, PAGE_SIZE, Transcript
 from .modals import ConfirmModal
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
 
 POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window of a transcript, and whether more exists on either side."""
+
+    messages: list[Message]
+    has_older: bool
+    has_newer: bool
+    around: int | None
 
 
 class LiveScreen(Screen[None]):
@@ -195,8 +206,9 @@ class LiveScreen(Screen[None]):
         self.open_session(event.session.id)
         self.query_one("#chat-input", Input).focus()
 
-    def open_session(self, session_id: str) -> None:
-        if session_id == self.open_session_id:
+    def open_session(self, session_id: str, around: int | None = None) -> None:
+        """Show a session in the chat pane: its last page, or the page around a message."""
+        if session_id == self.open_session_id and around is None:
             return
         self.open_session_id = session_id
         self.query_one(SessionList).open_id = session_id
@@ -204,30 +216,47 @@ class LiveScreen(Screen[None]):
         self._hide_notice()
         session = self._sessions.get(session_id)
         self.query_one(MemoryInspector).show_agent(session.agent_id if session else None)
-        self.load_transcript(session_id)
+        self.load_transcript(session_id, around)
 
     @work(thread=True, exclusive=True, group="transcript")
-    def load_transcript(self, session_id: str) -> None:
+    def load_transcript(self, session_id: str, around: int | None = None) -> None:
         store = self.agentsess.store
+        half = PAGE_SIZE // 2
         try:
-            messages = store.messages(session_id, limit=PAGE_SIZE + 1)
+            if around is None:
+                older = store.messages(session_id, limit=PAGE_SIZE + 1)
+                newer = []
+            else:
+                older = store.messages(session_id, before_id=around + 1, limit=half + 1)
+                newer = store.messages(session_id, after_id=around, limit=half)
             session = store.get_session(session_id)
             token = mask(store.session_token(session_id)) if session.is_live(store.now()) else None
         except AgentsessError as error:
             self.ui(self.agentsess.show_error, error)
             return
-        has_older = len(messages) > PAGE_SIZE
-        self.ui(self._show_transcript, session, token, messages[-PAGE_SIZE:], has_older)
+        keep = PAGE_SIZE if around is None else half
+        page = Page(older[-keep:] + newer, len(older) > keep, len(newer) == half, around)
+        self.ui(self._show_transcript, session, token, page)
 
-    async def _show_transcript(
-        self, session: Session, token: str | None, messages: list[Message], has_older: bool
-    ) -> None:
+    async def _show_transcript(self, session: Session, token: str | None, page: Page) -> None:
         if session.id != self.open_session_id:
             return
         self._sessions[session.id] = session
         self._tokens[session.id] = token
         self._refresh_header()
-        await self.query_one(Transcript).show(session.id, messages, has_older)
+        transcript = self.query_one(Transcript)
+        await transcript.show(
+            session.id, page.messages, page.has_older, page.has_newer, point_at=page.around
+        )
+
+    def jump_to_message(self, session_id: str, message_id: int) -> None:
+        """From a search hit: select the session and show the page around the message."""
+        self.jump_to(session_id)
+        self.open_session(session_id, around=message_id)
+
+    @on(Transcript.NeedNewer)
+    def _need_newer(self, event: Transcript.NeedNewer) -> None:
+        self.load_newer(event.session_id, event.after_id)
 
     @on(Transcript.NeedOlder)
     def _need_older(self, event: Transcript.NeedOlder) -> None:
@@ -252,7 +281,7 @@ class LiveScreen(Screen[None]):
     def load_newer(self, session_id: str, after: int) -> None:
         """Messages that arrived after the last one shown (ours or another process's)."""
         try:
-            messages = self.agentsess.store.messages(session_id, after_id=after, limit=500)
+            messages = self.agentsess.store.messages(session_id, after_id=after, limit=NEWER_PAGE)
         except AgentsessError as error:
             self.ui(self.agentsess.show_error, error)
             return
@@ -283,6 +312,17 @@ class LiveScreen(Screen[None]):
     @property
     def visible_sessions(self) -> list[Session]:
         return self.query_one(SessionList).sessions
+
+    def jump_to(self, session_id: str) -> None:
+        """Select and open a session, clearing a filter that would hide it."""
+        session_list = self.query_one(SessionList)
+        if not session_list.select_id(session_id):
+            self.query_one("#filter", Input).value = ""
+            session_list.set_filter("")
+            self.query_one("#filter").display = False
+            session_list.select_id(session_id)
+        self.open_session(session_id)
+        session_list.focus()
 
     def _after_write(self, select: str | None = None) -> None:
         """Our own write landed: reload now rather than on the next poll."""

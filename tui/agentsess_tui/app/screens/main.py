@@ -20,9 +20,9 @@ from ..widgets.memory_inspector import MemoryInspector
 from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 from ..widgets.welcome import Welcome
-from .chat_actions import ChatActions
 from .live import POLL_SECONDS
 from .memory_actions import MemoryActions
+from .slash import SlashCommands
 
 if TYPE_CHECKING:
     pass
@@ -49,7 +49,7 @@ LETTER_ACTIONS = (
 )
 
 
-class MainScreen(ChatActions, MemoryActions):
+class MainScreen(SlashCommands, MemoryActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n",
@@ -162,6 +162,20 @@ class MainScreen(ChatActions, MemoryActions):
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave agentsess-tui"),
         Binding(
             "escape",
+            "cancel_reply",
+            "Stop reply",
+            id="cancel_reply",
+            tooltip="Stop the reply that is streaming in; what arrived is kept",
+        ),
+        Binding(
+            "ctrl+r",
+            "retry_reply",
+            "Retry reply",
+            id="retry_reply",
+            tooltip="Ask the responder again after a failed reply",
+        ),
+        Binding(
+            "escape",
             "back",
             "Back",
             id="back",
@@ -205,22 +219,15 @@ class MainScreen(ChatActions, MemoryActions):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def jump_to(self, session_id: str) -> None:
-        """Select and open a session, clearing a filter that would hide it."""
-        session_list = self.query_one(SessionList)
-        if not session_list.select_id(session_id):
-            self.query_one("#filter", Input).value = ""
-            session_list.set_filter("")
-            self.query_one("#filter").display = False
-            session_list.select_id(session_id)
-        self.open_session(session_id)
-        session_list.focus()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LETTER_ACTIONS and isinstance(self.focused, Input | TextArea):
             return False
         if action == "back":
             return not isinstance(self.focused, SessionList)
+        if action == "cancel_reply":
+            return self.is_replying(self.open_session_id)
+        if action == "retry_reply":
+            return (self.open_session_id or "") in self._failed
         session = self.selected
         if action in NEEDS_SESSION | NEEDS_LIVE | NEEDS_DEAD:
             if session is None:

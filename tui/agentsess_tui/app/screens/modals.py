@@ -366,3 +366,92 @@ class MemoryModal(_Dialog):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.dismiss(None)
+
+
+@dataclass
+class ResponderChoice:
+    backend: str
+    model: str
+    base_url: str
+    system_prompt: str
+
+
+class ResponderModal(_Dialog):
+    """Who replies in this session: backend, model, server and system prompt."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the settings"),
+    ]
+
+    def __init__(self, session: Session, current: dict[str, str], defaults: dict[str, str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.session = session
+        self.current = current
+        self.defaults = defaults
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(
+                Content.assemble(
+                    ("Responder for ", "bold"), (one_line(self.session.title, 50), "bold")
+                ),
+                classes="dialog-title",
+            )
+            with Horizontal(classes="dialog-row"):
+                with Vertical():
+                    yield Label("Backend")
+                    yield Select(
+                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                        compact=True,
+                        value=self.current.get("backend") or self.defaults["backend"],
+                        allow_blank=False,
+                        id="backend",
+                    )
+                with Vertical():
+                    yield Label("Model")
+                    yield Input(
+                        compact=True,
+                        value=self.current.get("model", ""),
+                        placeholder=self.defaults["model"] or "e.g. llama3.2",
+                        id="model",
+                    )
+            yield Label("Server base URL (OpenAI-compatible)")
+            yield Input(
+                compact=True,
+                value=self.current.get("base_url", ""),
+                placeholder=self.defaults["base_url"],
+                id="base-url",
+            )
+            yield Label("System prompt (empty: the default one)")
+            yield TextArea(self.current.get("system_prompt", ""), id="system-prompt")
+            yield Static(
+                Content.styled(
+                    "Empty fields use config.toml [chat] and AGENTSESS_* values. API keys are "
+                    "never stored in a session.",
+                    "$text-muted",
+                ),
+            )
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(compact=True, label="Save", variant="primary", id="save")
+                yield Button(compact=True, label="Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.show_error("")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        backend = self.query_one("#backend", Select).value
+        self.dismiss(
+            ResponderChoice(
+                backend=backend if isinstance(backend, str) else "offline",
+                model=self.query_one("#model", Input).value.strip(),
+                base_url=self.query_one("#base-url", Input).value.strip(),
+                system_prompt=self.query_one("#system-prompt", TextArea).text.strip(),
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)

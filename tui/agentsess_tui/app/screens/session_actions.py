@@ -7,13 +7,20 @@ from typing import Any
 
 from textual import work
 
+from ...agents import ResponderSettings, session_responder, update_responder_settings
 from ...core.durations import format_countdown, format_minutes, format_span
 from ...core.errors import AgentsessError
 from ...core.models import Session
 from ...core.tokens import mask
 from ..safe import one_line
 from .live import LiveScreen
-from .modals import ExtendModal, NewSessionModal, NewSessionRequest
+from .modals import (
+    ExtendModal,
+    NewSessionModal,
+    NewSessionRequest,
+    ResponderChoice,
+    ResponderModal,
+)
 
 
 class SessionActions(LiveScreen):
@@ -223,3 +230,39 @@ class SessionActions(LiveScreen):
             title="Token copied",
             markup=False,
         )
+
+    # -- responder settings ----------------------------------------------------------------
+
+    def action_responder_settings(self) -> None:
+        session = self.selected
+        if session is None:
+            return
+        chat = self.agentsess.settings.chat
+        current = {key: str(value) for key, value in session_responder(session).items()}
+        defaults = {"backend": chat.backend, "model": chat.model, "base_url": chat.base_url}
+
+        def chosen(choice: ResponderChoice | None) -> None:
+            if choice is not None:
+                self.save_responder(session.id, choice)
+
+        self.app.push_screen(ResponderModal(session, current, defaults), chosen)
+
+    @work(thread=True, group="write")
+    def save_responder(self, session_id: str, choice: ResponderChoice) -> None:
+        chat = self.agentsess.settings.chat
+        try:
+            session = update_responder_settings(
+                self.agentsess.store,
+                session_id,
+                # The configured backend is the default: store only a real choice.
+                backend=None if choice.backend == chat.backend else choice.backend,
+                model=choice.model,
+                base_url=choice.base_url,
+                system_prompt=choice.system_prompt,
+            )
+        except AgentsessError as error:
+            self.ui(self.agentsess.show_error, error)
+            return
+        described = ResponderSettings.resolve(chat, session).describe()
+        self.notify(f"Replies now come from the {described}.", title="Responder", markup=False)
+        self.ui(self._after_write)

@@ -6,14 +6,19 @@ pages one at a time as the reader reaches the top (keyset paging in the core).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.containers import VerticalScroll
 from textual.message import Message as TextualMessage
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...core.models import Message
 from .message_view import MessageView
 
 PAGE_SIZE = 40
+# Messages fetched at a time below the last one shown (live updates, or scrolling down).
+NEWER_PAGE = 200
 
 
 class Transcript(VerticalScroll, can_focus=True):
@@ -25,11 +30,24 @@ class Transcript(VerticalScroll, can_focus=True):
             self.session_id = session_id
             self.before_id = before_id
 
+    class NeedNewer(TextualMessage):
+        """The reader reached the bottom of a window that does not end at the last message."""
+
+        def __init__(self, session_id: str, after_id: int) -> None:
+            super().__init__()
+            self.session_id = session_id
+            self.after_id = after_id
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session_id: str | None = None
         self.has_older = False
+        self.has_newer = False
         self._loading_older = False
+        self._loading_newer = False
+        # While a reply streams into this session, its assistant message (stored as it
+        # arrives) is shown by the streaming row, not appended a second time.
+        self.streaming_after: int | None = None
 
     def on_mount(self) -> None:
         self.anchor()
@@ -48,11 +66,24 @@ class Transcript(VerticalScroll, can_focus=True):
         views = self.views
         return views[-1].message.id if views else None
 
-    async def show(self, session_id: str, messages: list[Message], has_older: bool) -> None:
-        """Replace the transcript with the last page of another session."""
+    async def show(
+        self,
+        session_id: str,
+        messages: list[Message],
+        has_older: bool,
+        has_newer: bool = False,
+        point_at: int | None = None,
+    ) -> None:
+        """Replace the transcript with a page of a session: its last page, or the page around
+        a message (`point_at`, e.g. a search hit), which is marked and centred."""
         self.session_id = session_id
         self.has_older = has_older
-        self._loading_older = False
+        self.has_newer = has_newer
+        self.streaming_after = None
+        # No paging until the new page has been laid out and placed.
+        self._loading_older = self._loading_newer = True
+        # Pointing at a message: not stuck to the bottom (an anchor follows new content).
+        self.anchor(point_at is None)
         await self.remove_children()
         widgets: list[Static] = [MessageView(message) for message in messages]
         if not messages:
@@ -63,46 +94,104 @@ class Transcript(VerticalScroll, can_focus=True):
                 )
             )
         await self.mount_all(widgets)
-        self.anchor()
-        self.scroll_end(animate=False, immediate=True)
+        target = next(
+            (w for w in widgets if isinstance(w, MessageView) and w.message.id == point_at), None
+        )
+        if target is None:
+            self.anchor()
+            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self._paging_on)
+            return
+        target.add_class("-found")
+
+        def centre() -> None:
+            self.scroll_to_center(target, animate=False, immediate=True)
+            self.call_after_refresh(self._paging_on)
+
+        self._when_laid_out(target, centre)
+
+    def _when_laid_out(
+        self, widget: Widget, callback: Callable[[], None], tries: int = 100
+    ) -> None:
+        """Run `callback` once `widget` has a place: freshly mounted rows get one only after
+        a layout pass, which may take a few frames on a busy machine."""
+        if widget.virtual_region.height or tries <= 0:
+            callback()
+        else:
+            self.set_timer(0.01, lambda: self._when_laid_out(widget, callback, tries - 1))
+
+    def _paging_on(self) -> None:
+        """Allow paging again; a page that does not fill the view asks for more at once."""
+        self._loading_older = self._loading_newer = False
+        self.watch_scroll_y(self.scroll_y, self.scroll_y)
 
     async def append(self, messages: list[Message]) -> None:
         """New messages at the bottom (ours, or written by another process)."""
+        self._loading_newer = False
         if not messages:
             return
+        if self.has_newer and messages:
+            self.has_newer = len(messages) >= NEWER_PAGE
         await self.query(".transcript-empty").remove()
         known = {view.message.id: view for view in self.views}
         fresh = []
         for message in messages:
+            if (
+                self.streaming_after is not None
+                and message.role == "assistant"
+                and message.id > self.streaming_after
+            ):
+                continue
             if message.id in known:
                 known[message.id].set_message(message)
             else:
                 fresh.append(MessageView(message))
         if fresh:
-            await self.mount_all(fresh)
+            # New messages go above a reply that is still streaming, notes stay in order.
+            streaming = self.query_children(".-streaming")
+            if streaming:
+                await self.mount_all(fresh, before=streaming.first())
+            else:
+                await self.mount_all(fresh)
+
+    async def add_row(self, row: Widget) -> None:
+        """A note, an error row or a streaming reply, at the bottom."""
+        await self.query(".transcript-empty").remove()
+        await self.mount(row)
+        self.scroll_end(animate=False)
 
     async def prepend(self, messages: list[Message], has_older: bool) -> None:
         """An older page above what is shown, keeping the reader's place."""
         self.has_older = has_older
-        self._loading_older = False
         if not messages:
+            self._loading_older = False
             return
-        before_height = self.virtual_size.height
         first = self.views[0] if self.views else None
         widgets = [MessageView(message) for message in messages]
         if first is None:
             await self.mount_all(widgets)
-        else:
-            await self.mount_all(widgets, before=first)
+            self._loading_older = False
+            return
+        # Keep the message that was on top where it was on screen.
+        offset = first.virtual_region.y - self.scroll_y
+        await self.mount_all(widgets, before=first)
 
         def keep_place() -> None:
-            added = self.virtual_size.height - before_height
-            self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True)
+            self.scroll_to(y=first.virtual_region.y - offset, animate=False, immediate=True)
+            self.call_after_refresh(self._paging_on)
 
-        self.call_after_refresh(keep_place)
+        self._when_laid_out(widgets[0], keep_place)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        at_bottom = new_value >= self.max_scroll_y - 1
+        if at_bottom and not self.has_newer and not self._anchored and not self._loading_newer:
+            self.anchor()  # caught up with the newest message: follow new ones again
+        if at_bottom and self.has_newer and not self._loading_newer:
+            last = self.last_id
+            if self.session_id is not None and last is not None:
+                self._loading_newer = True
+                self.post_message(self.NeedNewer(self.session_id, last))
         if new_value <= 1 and self.has_older and not self._loading_older:
             first = self.first_id
             if self.session_id is not None and first is not None:

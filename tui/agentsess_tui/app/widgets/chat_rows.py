@@ -1,0 +1,102 @@
+"""Rows of the transcript that are not stored messages: a reply while it streams, notes from
+slash commands, and the error row of a failed reply."""
+
+from __future__ import annotations
+
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from ..safe import visible
+
+# Chunks are coalesced and handed to the Markdown stream at most this often: feeding it every
+# chunk costs several times the CPU and lags (PERF-NOTES, streaming).
+FLUSH_SECONDS = 0.1
+
+
+class StreamingReply(Vertical):
+    """The assistant's reply as it arrives, rendered with Textual's Markdown streaming."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(classes="message -assistant -streaming")
+        self.label = label
+        self.chunks = 0
+        self._buffer: list[str] = []
+        self._stream: MarkdownStream | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(
+                (self.label, "bold"), ("  replying… (esc stops)", "italic $text-muted")
+            ),
+            classes="streaming-label",
+        )
+        yield Markdown(open_links=False)
+
+    def on_mount(self) -> None:
+        self._stream = Markdown.get_stream(self.query_one(Markdown))
+        self._timer = self.set_interval(FLUSH_SECONDS, self.flush)
+
+    def feed(self, chunk: str) -> None:
+        """Called for every chunk; cheap: the text waits for the next flush."""
+        self.chunks += 1
+        self._buffer.append(visible(chunk))
+
+    async def flush(self) -> None:
+        if self._buffer and self._stream is not None:
+            text = "".join(self._buffer)
+            self._buffer.clear()
+            await self._stream.write(text)
+
+    async def finish(self) -> None:
+        """Write what is buffered and stop the stream (before the row is replaced)."""
+        if self._timer is not None:
+            self._timer.stop()
+        await self.flush()
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+
+class Note(Static):
+    """Output of a slash command, shown in the transcript but not stored."""
+
+    def __init__(self, markdown: str, *, title: str = "") -> None:
+        super().__init__(classes="note")
+        self.markdown = markdown
+        self.title_text = title
+
+    def on_mount(self) -> None:
+        body = RichMarkdown(visible(self.markdown), hyperlinks=False)
+        if self.title_text:
+            from rich.console import Group
+
+            self.update(Group(Text(self.title_text, style="bold"), body))
+        else:
+            self.update(body)
+
+
+class ErrorRow(Static):
+    """A reply that failed: the cause, and how to retry. The user's message is kept."""
+
+    def __init__(self, message: str, retry_key: str = "ctrl+r") -> None:
+        super().__init__(classes="error-row")
+        self.message = message
+        self.update(
+            Content.assemble(
+                ("⚠ The reply failed: ", "bold"),
+                visible(message),
+                "\n",
+                (
+                    f"Your message is kept. Press {retry_key} to retry, or change the responder "
+                    "with /backend or /model.",
+                    "italic",
+                ),
+            )
+        )
