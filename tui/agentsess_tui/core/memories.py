@@ -230,7 +230,7 @@ class MemoryBank(MessageLog):
         where, params = _filters(agent_id, type, status, session_id, prefix="m.")
         params.update({"q": match, "limit": limit, "candidates": SEARCH_CANDIDATES})
         conn = self._conn()
-        if (agent_id is not None or session_id is not None) and _few_rows(conn, where, params):
+        if (agent_id or session_id) and _few_rows(conn, agent_id, status, session_id):
             # A small agent or session: test each match against the set of its memory ids.
             # Joining every match to its row instead reads most of the table when a frequent
             # word has few matches in this agent (0.3–0.6 s at 1M memories; see bench/).
@@ -273,10 +273,12 @@ def _default_title(content: str) -> str:
     return text[:50] if len(text) <= 50 else text[:49] + "…"
 
 
-def _few_rows(conn: Any, where: list[str], params: dict[str, Any]) -> bool:
-    """Whether fewer than SMALL_FILTER_ROWS memories pass the filters (a bounded count)."""
+def _few_rows(conn: Any, agent_id: str | None, status: str | None, session_id: str | None) -> bool:
+    """Whether fewer than SMALL_FILTER_ROWS memories belong to the agent or session: a bounded
+    count on their index (the type filter, which needs the rows, only makes the set smaller)."""
+    where, params = _filters(agent_id, None, status, session_id)
     count = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {' AND '.join(where)} "  # noqa: S608 (fixed fragments, values bound)
+        f"SELECT count(*) FROM (SELECT 1 FROM memories WHERE {' AND '.join(where)} "  # noqa: S608 (fixed fragments, values bound)
         "LIMIT :small)",
         {**params, "small": SMALL_FILTER_ROWS},
     ).fetchone()[0]

@@ -1,0 +1,642 @@
+"""Benchmarks of the headless core on a large database, through the real `Store` API.
+
+At `--scale 1` the database holds 100k sessions, 1M messages (one session with 100k) and 1M
+memories (see generate.py). Each run works on a fresh copy of the cached database, so the
+measurements that write never change the cache. Results are printed and written to
+`bench/results/core.json` and `core.md`; these are recorded figures, not timed tests.
+
+    python bench/core.py                    # full size (builds bench/data/ on first run)
+    python bench/core.py --scale 0.1        # a quicker run
+    python bench/core.py --only sweep,search --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import platform
+import random
+import shlex
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from generate import BENCH_KEY, BENCH_NOW, DATA_DIR, Dataset, ensure_dataset, remove_db
+
+from agentsess_tui.core import AgentsessError, DatabaseLocked, ManualClock, Store
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+SECTIONS = ("page", "search", "chats", "sweep", "create", "procs")
+WRITE_SECTIONS = ("create", "procs")
+PAGE_SIZE = 100  # the Store's default page
+WORKERS = 4
+
+
+@dataclass
+class Result:
+    section: str
+    name: str
+    unit: str
+    median: float
+    p95: float | None = None
+    n: int = 0
+    target: str = ""
+    passed: bool | None = None
+    note: str = ""
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p95 of 100 samples is the 95th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return (time.perf_counter() - start) * 1000, value
+
+
+def latency(
+    section: str,
+    name: str,
+    samples: list[float],
+    *,
+    target_ms: float | None = None,
+    on: str = "median",
+    note: str = "",
+) -> Result:
+    median = statistics.median(samples)
+    p95 = percentile(samples, 95)
+    result = Result(section, name, "ms", median, p95, len(samples), note=note)
+    if target_ms is not None:
+        result.target = f"{on} ≤ {target_ms:g} ms"
+        result.passed = (median if on == "median" else p95) <= target_ms
+    return result
+
+
+class Bench:
+    def __init__(self, dataset: Dataset, work: Path, scale: float) -> None:
+        self.info = dataset.info
+        self.work = work
+        self.scale = scale
+        self.rng = random.Random(7)
+        self.clock = ManualClock(BENCH_NOW)
+        self.store = Store(work, clock=self.clock, key=BENCH_KEY)
+        # Set-up and restore statements run on their own plain connection, never timed.
+        self.raw = sqlite3.connect(work, isolation_level=None)
+        self.raw.execute("PRAGMA busy_timeout = 10000")
+        self.results: list[Result] = []
+
+    def repeats(self, full: int, minimum: int) -> int:
+        return max(minimum, round(full * min(1.0, self.scale * 10)))
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        shown = f"{result.median:10.3f}" + (f" {result.p95:10.3f}" if result.p95 else " " * 11)
+        verdict = "" if result.passed is None else ("  PASS" if result.passed else "  FAIL")
+        print(f"  {result.name:<52} {shown} {result.unit:<6}{verdict}", flush=True)
+
+    # -- 2. transcript pages -----------------------------------------------------------------
+
+    def page(self) -> None:
+        big = self.info["big_session"]
+        ids = [
+            row[0]
+            for row in self.raw.execute(
+                "SELECT id FROM messages WHERE session_id = ? ORDER BY id", (big,)
+            )
+        ]
+        runs = self.repeats(300, 50)
+        self.store.messages(big, limit=PAGE_SIZE)  # warm-up
+        samples = []
+        for _ in range(runs):
+            ms, page = timed(lambda: self.store.messages(big, limit=PAGE_SIZE))
+            assert len(page) == PAGE_SIZE and page[-1].id == ids[-1]
+            samples.append(ms)
+        self.add(
+            latency(
+                "page",
+                f"last page ({PAGE_SIZE}) of a {len(ids):,}-message session",
+                samples,
+                target_ms=5,
+            )
+        )
+        samples = []
+        for before in self.rng.sample(ids[PAGE_SIZE:], min(runs, len(ids) - PAGE_SIZE)):
+            ms, page = timed(
+                lambda b=before: self.store.messages(big, before_id=b, limit=PAGE_SIZE)
+            )
+            assert len(page) == PAGE_SIZE and page[-1].id < before
+            samples.append(ms)
+        self.add(latency("page", "older page via keyset (before_id), random depth", samples))
+
+    # -- 3. memory search --------------------------------------------------------------------
+
+    def search(self) -> None:
+        queries = self.info["queries"]
+        # Whole words are typed with a trailing space (an exact term); a bare 3-letter prefix is
+        # what search-as-you-type sends after three keystrokes (`abc*`).
+        classes = {
+            "frequent words": [f"{word} " for word in queries["memory_frequent"]],
+            "rare words": [f"{word} " for word in queries["memory_rare"]],
+            "3-letter prefixes": list(queries["memory_prefixes"]),
+        }
+        ranked = self.info["agents_by_memories"]
+        # Heaviest, median and a light agent in turn: the inspector always filters by agent.
+        agents = [ranked[0], ranked[len(ranked) // 2], ranked[-1]]
+        reps = self.repeats(10, 3)
+        for label, texts in classes.items():
+            for filtered in (False, True):
+                samples: list[float] = []
+                hits = 0
+                for rep in range(reps + 1):
+                    for index, text in enumerate(texts):
+                        agent = agents[index % len(agents)] if filtered else None
+                        ms, found = timed(
+                            lambda t=text, a=agent: self.store.search_memories(t, agent_id=a)
+                        )
+                        if rep:  # the first round warms the caches
+                            samples.append(ms)
+                            hits += len(found)
+                name = f"memory search, {label}" + (", agent filter" if filtered else "")
+                note = f"{len(texts)} queries x {reps}; {hits / len(samples):.1f} hits avg"
+                self.add(latency("search", name, samples, target_ms=50, on="p95", note=note))
+
+    # -- 6. chats: message search and the sidebar load ----------------------------------------
+
+    def chats(self) -> None:
+        queries = self.info["queries"]
+        reps = self.repeats(5, 2)
+        for label, key in (("frequent words", "message_frequent"), ("rare words", "message_rare")):
+            texts = [f"{word} " for word in queries[key]]
+            samples = []
+            for rep in range(reps + 1):
+                for text in texts:
+                    ms, _hits = timed(lambda t=text: self.store.search_messages(t))
+                    if rep:
+                        samples.append(ms)
+            self.add(latency("chats", f"message search across chats, {label}", samples))
+        samples = []
+        count = 0
+        for _ in range(self.repeats(5, 3)):
+            ms, sessions = timed(self.store.list_sessions)
+            samples.append(ms)
+            count = len(sessions)
+        self.add(latency("chats", f"list_sessions() of all {count:,} (sidebar load)", samples))
+
+    # -- 1. expiry sweeps ----------------------------------------------------------------------
+
+    def sweep(self) -> None:
+        raw = self.raw
+        mark = raw.execute("SELECT max(id) FROM events").fetchone()[0]
+        raw.execute(
+            "CREATE TEMP TABLE saved AS "
+            "SELECT id, state, expires_at, warn_at, warned_at, cap_at FROM sessions"
+        )
+        clock = ManualClock(BENCH_NOW)
+        store = Store(self.work, clock=clock, key=BENCH_KEY)
+        try:
+            self._steady_sweep(store, clock, mark)
+            self._mass_sweep(store, clock, mark)
+        finally:
+            store.close()
+            self._restore(mark)
+            raw.execute("DROP TABLE temp.saved")
+
+    def _steady_sweep(self, store: Store, clock: ManualClock, mark: int) -> None:
+        ticks = self.repeats(300, 100)
+        store.sweep()  # warm-up, and nothing is due at BENCH_NOW
+        idle: list[float] = []
+        due: list[float] = []
+        for _ in range(ticks):
+            clock.advance(seconds=1)
+            ms, result = timed(store.sweep)
+            (due if result.expired or result.warned else idle).append(ms)
+        live = self.info["counts"]["active_sessions"]
+        for samples, what in ((idle, "nothing due"), (due, "a few due")):
+            if samples:
+                self.add(
+                    latency(
+                        "sweep",
+                        f"steady 1 Hz sweep, {live:,} live sessions, {what}",
+                        samples,
+                        note=f"{len(samples)} of {ticks} ticks as the live sessions age",
+                    )
+                )
+        # A busier second: three sessions expire and three enter the warning phase every tick.
+        self._restore(mark)
+        clock.set(BENCH_NOW)
+        start = BENCH_NOW
+        victims = [
+            row[0]
+            for row in self.raw.execute(
+                "SELECT id FROM sessions WHERE state != 'active' ORDER BY rowid DESC LIMIT ?",
+                (6 * ticks,),
+            )
+        ]
+        self.raw.execute("BEGIN IMMEDIATE")
+        for index, session_id in enumerate(victims):
+            second = start + (index // 6) * 1000 + 500
+            expires = second if index % 2 == 0 else second + 3_600_000
+            warn = expires - 900_000 if index % 2 == 0 else second
+            warned = warn if index % 2 == 0 else None
+            self.raw.execute(
+                "UPDATE sessions SET state = 'active', expires_at = ?, warn_at = ?, "
+                "warned_at = ?, cap_at = ? WHERE id = ?",
+                (expires, warn, warned, expires + 86_400_000, session_id),
+            )
+        self.raw.execute("COMMIT")
+        samples, expired, warned = [], 0, 0
+        for _ in range(ticks):
+            clock.advance(seconds=1)
+            ms, result = timed(store.sweep)
+            samples.append(ms)
+            expired += len(result.expired)
+            warned += len(result.warned)
+        self.add(
+            latency(
+                "sweep",
+                "steady 1 Hz sweep, +3 expiring and +3 warned a tick",
+                samples,
+                note=f"{ticks} ticks: {expired} expired, {warned} warned",
+            )
+        )
+
+    def _mass_sweep(self, store: Store, clock: ManualClock, mark: int) -> None:
+        total = self.info["counts"]["sessions"]
+        repeats = self.repeats(7, 5)
+        samples = []
+        for _ in range(repeats):
+            self._arm_all_overdue(mark)
+            clock.set(BENCH_NOW)
+            ms, result = timed(store.sweep)
+            assert len(result.expired) == total, (len(result.expired), total)
+            samples.append(ms)
+        self.add(
+            latency(
+                "sweep",
+                f"mass expiry: one sweep() of {total:,} overdue sessions",
+                samples,
+                target_ms=50,
+                note="includes the commit (and the WAL auto-checkpoint it triggers)",
+            )
+        )
+        # Where that time goes: the same statements one by one on a plain connection.
+        steps: dict[str, list[float]] = {}
+        statements = {
+            "SELECT the overdue ids": "SELECT id FROM sessions "
+            "WHERE state = 'active' AND expires_at <= :now",
+            "INSERT an 'expired' event each": "INSERT INTO events (session_id, at, kind, detail) "
+            "SELECT id, expires_at, 'expired', '{}' FROM sessions "
+            "WHERE state = 'active' AND expires_at <= :now",
+            "UPDATE state (4 indexes)": "UPDATE sessions SET state = 'expired' "
+            "WHERE state = 'active' AND expires_at <= :now",
+            "COMMIT + WAL auto-checkpoint": "COMMIT",
+        }
+        for _ in range(max(3, repeats // 2)):
+            self._arm_all_overdue(mark)
+            self.raw.execute("BEGIN IMMEDIATE")
+            for label, sql in statements.items():
+                ms, _rows = timed(lambda q=sql: self.raw.execute(q, {"now": BENCH_NOW}).fetchall())
+                steps.setdefault(label, []).append(ms)
+        for label, step_samples in steps.items():
+            self.add(
+                latency(
+                    "sweep",
+                    f"  mass expiry step: {label}",
+                    step_samples,
+                    note="diagnostic: raw SQL, not the Store API",
+                )
+            )
+
+    def _arm_all_overdue(self, mark: int) -> None:
+        """Every session live and overdue, as after a machine was off for days. Checkpointed, so
+        each timed sweep starts with an empty WAL."""
+        self._restore(mark)
+        self.raw.execute("BEGIN IMMEDIATE")
+        self.raw.execute(
+            "UPDATE sessions SET state = 'active', "
+            "expires_at = min(expires_at, :now - 1000 - (rowid % 86400) * 1000)",
+            {"now": BENCH_NOW},
+        )
+        self.raw.execute("COMMIT")
+        self.raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _restore(self, mark: int) -> None:
+        raw = self.raw
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("DELETE FROM events WHERE id > ?", (mark,))
+        raw.execute(
+            "UPDATE sessions SET state = s.state, expires_at = s.expires_at, warn_at = s.warn_at, "
+            "warned_at = s.warned_at, cap_at = s.cap_at FROM temp.saved AS s "
+            "WHERE sessions.id = s.id AND (sessions.state != s.state "
+            "OR sessions.expires_at != s.expires_at OR sessions.warn_at != s.warn_at "
+            "OR sessions.warned_at IS NOT s.warned_at OR sessions.cap_at != s.cap_at)"
+        )
+        raw.execute("COMMIT")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- 4. create and extend ------------------------------------------------------------------
+
+    def create(self) -> None:
+        agents = self.info["agents_by_memories"]
+        n = self.repeats(2000, 100)
+        created: list[str] = []
+        samples = []
+        for index in range(n):
+            ms, activation = timed(
+                lambda i=index: self.store.create_session(agents[i % len(agents)], f"bench {i}")
+            )
+            samples.append(ms)
+            created.append(activation.session.id)
+        self.add(self._throughput("create", "create_session", samples))
+        samples = []
+        for session_id in created:
+            ms, _result = timed(lambda s=session_id: self.store.extend_session(s, 1))
+            samples.append(ms)
+        self.add(self._throughput("create", "extend_session (+1 min)", samples))
+
+    @staticmethod
+    def _throughput(section: str, name: str, samples: list[float]) -> Result:
+        return Result(
+            section,
+            f"{name} throughput, one process",
+            "ops/s",
+            len(samples) / (sum(samples) / 1000),
+            n=len(samples),
+            note=f"latency p50 {statistics.median(samples):.3f} ms, "
+            f"p95 {percentile(samples, 95):.3f} ms",
+        )
+
+    # -- 5. several processes writing at once --------------------------------------------------
+
+    def procs(self) -> None:
+        n = self.repeats(2000, 100)
+        agents = self.info["agents_by_memories"]
+        for workers in (1, WORKERS):
+            reports = run_workers(self.work, agents, workers, n)
+            ops = sum(r["ops"] for r in reports)
+            locks = sum(r["lock_errors"] for r in reports)
+            others = sum(r["other_errors"] for r in reports)
+            wall = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+            each = ", ".join(f"{r['ops'] / (r['end'] - r['start']):.0f}" for r in reports)
+            note = f"{n} mixed writes each; per process ops/s: {each}; other errors {others}"
+            if others:
+                note += f" ({reports[0]['first_errors']})"
+            label = "process" if workers == 1 else "processes"
+            result = Result(
+                "procs",
+                f"{workers} {label}, mixed writes: total throughput",
+                "ops/s",
+                ops / wall,
+                n=ops,
+                note=note,
+            )
+            self.add(result)
+            if workers > 1:
+                self.add(
+                    Result(
+                        "procs",
+                        f"{workers} processes: lock errors",
+                        "errors",
+                        locks,
+                        n=ops,
+                        target="= 0",
+                        passed=locks == 0 and others == 0,
+                        note="DatabaseLocked or 'database is locked' raised to the caller",
+                    )
+                )
+
+    def close(self) -> None:
+        self.store.close()
+        self.raw.close()
+
+
+def run_workers(path: Path, agents: list[str], workers: int, n: int) -> list[dict[str, Any]]:
+    # Real processes, started the way a fresh `python` would be: nothing shared but the file.
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(workers)
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=write_worker, args=(str(path), agents[i], n, barrier, queue))
+        for i in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    reports = [queue.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    return reports
+
+
+def write_worker(path: str, agent_id: str, n: int, barrier: Any, queue: Any) -> None:
+    """An agent process: its own store and session, then `n` writes as fast as it can."""
+    clock = ManualClock(BENCH_NOW)
+    store = Store(path, clock=clock, key=BENCH_KEY)
+    session_id = store.create_session(
+        agent_id, "bench writer", options={"auto_renew": True}
+    ).session.id
+    report: dict[str, Any] = {"ops": 0, "lock_errors": 0, "other_errors": 0, "first_errors": []}
+    barrier.wait()
+    report["start"] = time.perf_counter()
+    for index in range(n):
+        clock.advance(ms=100)  # time passes, so auto-renew really renews
+        kind = index % 10
+        try:
+            if kind < 5:
+                store.add_message(session_id, f"step {index}: tool output line", role="tool")
+            elif kind < 7:
+                store.remember(
+                    f"observation {index} from the benchmark writer", session_id=session_id
+                )
+            elif kind < 9:
+                store.heartbeat(session_id)
+            else:
+                store.extend_session(session_id, 1)
+            report["ops"] += 1
+        except DatabaseLocked:
+            report["lock_errors"] += 1
+        except (AgentsessError, sqlite3.Error) as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                report["lock_errors"] += 1
+            else:
+                report["other_errors"] += 1
+                if len(report["first_errors"]) < 3:
+                    report["first_errors"].append(repr(exc))
+    report["end"] = time.perf_counter()
+    store.close()
+    queue.put(report)
+
+
+# -- reporting ---------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "ops/s":
+        return f"{value:,.0f}"
+    if unit == "errors":
+        return f"{value:.0f}"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+# Why a target is missed, shown under the table when it is (found with EXPLAIN QUERY PLAN,
+# the diagnostic rows and prototypes of the alternatives).
+MISSED_NOTES = {
+    "mass expiry": (
+        "**Mass expiry** costs what updating 100k indexed rows costs. The diagnostic rows show "
+        "the split: the UPDATE rewrites every row and touches four indexes on each "
+        "(sessions_state_expires, the two partial indexes of live sessions, "
+        "sessions_agent_state), 100k `expired` events are inserted, the ids go back to the "
+        "caller, and the commit checkpoints the WAL. Even with only the one index needed to find "
+        "the rows, the UPDATE alone took about 0.26 s here. 50 ms would be 0.5 µs a session, "
+        "below a durable indexed UPDATE in SQLite. Meeting it needs a design change (treat "
+        "`active AND expires_at <= now` as expired when reading and write it lazily, or sweep in "
+        "bounded chunks); DESIGN.md §3 asks for one statement with an event per session, so the "
+        "core keeps that. The sweep clients run every second (the steady rows) stays under 1 ms."
+    ),
+    "memory search": (
+        "**Memory search with an agent filter** misses p95 only for stopword-class words (in "
+        "40–80 % of all memories: the, of, and) in agents with few memories: FTS5 walks the "
+        "word's whole doclist newest first (20–30 ms for 800k entries) to find the agent's few "
+        "matches, checks each against the agent's id set, and bm25 counts the word's documents "
+        "once per query. Words in up to a third of the memories stay under 40 ms for every "
+        "agent, and the unfiltered searches pass. Indexing the agent inside the FTS table would "
+        "let FTS5 intersect the doclists itself (a prototype: 35–37 ms for `the` with any "
+        "agent), but that needs a migration and changes bm25's document lengths slightly."
+    ),
+}
+
+
+def write_reports(out: Path, payload: dict[str, Any]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "core.json").write_text(json.dumps(payload, indent=2) + "\n")
+    machine, dataset = payload["machine"], payload["dataset"]
+    counts = dataset["counts"]
+    lines = [
+        "# Core benchmarks",
+        "",
+        f"`python bench/core.py {payload['args']}`".replace(" `", "`"),
+        "",
+        f"- Machine: {machine['cpu_count']} CPUs ({machine['cpu']}), {machine['platform']}",
+        f"- Python {machine['python']}, SQLite {machine['sqlite']}, run {machine['date']}, "
+        f"took {payload['seconds']:.0f} s",
+        f"- Load average (1 min) at start / end: {payload['load'][0]:.2f} / "
+        f"{payload['load'][1]:.2f}" + (f" — {payload['note']}" if payload["note"] else ""),
+        f"- Dataset (scale {dataset['scale']:g}): {counts['agents']:,} agents, "
+        f"{counts['sessions']:,} sessions ({counts['active_sessions']:,} active), "
+        f"{counts['messages']:,} messages (one session with "
+        f"{dataset['sizes']['big_session_messages']:,}), {counts['memories']:,} memories, "
+        f"{counts['events']:,} events; {dataset['file_mb']:,} MB; built in "
+        f"{dataset['build_seconds']} s" + (" (cached)" if payload["cached"] else ""),
+        "- Times in milliseconds through the real `Store` API (`time.perf_counter`), after a "
+        "warm-up; p95 is nearest-rank.",
+        "",
+        "| Measurement | Target | Median | p95 | Unit | n | Result | Notes |",
+        "|---|---|---:|---:|---|---:|---|---|",
+    ]
+    for r in payload["results"]:
+        verdict = "" if r["passed"] is None else ("pass" if r["passed"] else "**FAIL**")
+        lines.append(
+            f"| {r['name']} | {r['target']} | {fmt(r['median'], r['unit'])} | "
+            f"{fmt(r['p95'], r['unit'])} | {r['unit']} | {r['n']:,} | {verdict} | {r['note']} |"
+        )
+    missed = [r["name"] for r in payload["results"] if r["passed"] is False]
+    notes = [text for key, text in MISSED_NOTES.items() if any(key in n for n in missed)]
+    lines += [
+        "",
+        "Whole words are searched with a trailing space (an exact term), prefixes as typed "
+        "(`abc` → `abc*`); agent-filtered searches rotate between the agents with the most, the "
+        "median and the fewest memories. The FTS indexes were built with FTS5 `rebuild`, so "
+        "their segments may be fewer than in a database grown row by row.",
+    ]
+    if notes:
+        lines += ["", "## Targets missed", ""] + [f"- {text}" for text in notes]
+    (out / "core.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmarks of the agentsess core.")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 100k sessions, 1M rows")
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the cached database")
+    parser.add_argument("--no-write", action="store_true", help="skip the write throughput runs")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {SECTIONS}")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="where results go")
+    parser.add_argument("--note", default="", help="a remark for the results file")
+    args = parser.parse_args(argv)
+    wanted = [s for s in args.only.split(",") if s] or list(SECTIONS)
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; pick from {SECTIONS}")
+    if args.no_write:
+        wanted = [s for s in wanted if s not in WRITE_SECTIONS]
+
+    started = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    dataset = ensure_dataset(args.data_dir, args.scale, rebuild=args.rebuild)
+    work = dataset.path.with_name(dataset.path.stem + ".work.db")
+    remove_db(work)
+    shutil.copyfile(dataset.path, work)
+    bench = Bench(dataset, work, args.scale)
+    print(f"{'measurement':<54} {'median':>10} {'p95':>10}")
+    try:
+        for section in SECTIONS:
+            if section in wanted:
+                print(f"[{section}]", flush=True)
+                getattr(bench, section)()
+    finally:
+        bench.close()
+        remove_db(work)
+    payload = {
+        "args": shlex.join(sys.argv[1:] if argv is None else argv),
+        "machine": machine_info(),
+        "load": [load_start, os.getloadavg()[0]],
+        "note": args.note,
+        "seconds": time.perf_counter() - started,
+        "cached": dataset.cached,
+        "dataset": {
+            key: dataset.info[key]
+            for key in ("scale", "sizes", "counts", "file_mb", "build_seconds", "queries")
+        },
+        "results": [asdict(r) for r in bench.results],
+    }
+    write_reports(args.out, payload)
+    failed = [r.name for r in bench.results if r.passed is False]
+    print(f"wrote {args.out / 'core.json'} and core.md; {len(failed)} target(s) missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

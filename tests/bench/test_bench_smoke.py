@@ -1,0 +1,49 @@
+"""The core benchmark script runs end to end at a tiny scale (it is not a timed test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+
+
+def _listing() -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in RESULTS.iterdir()} if RESULTS.is_dir() else {}
+
+
+def test_core_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
+    before = _listing()
+    out = tmp_path / "results"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "core.py"),
+            "--scale",
+            "0.001",
+            "--no-write",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    report = json.loads((out / "core.json").read_text())
+    sections = {result["section"] for result in report["results"]}
+    assert sections == {"page", "search", "chats", "sweep"}
+    assert report["dataset"]["counts"]["sessions"] == 100
+    assert all(result["median"] >= 0 for result in report["results"])
+    assert "| Measurement |" in (out / "core.md").read_text()
+    # The committed results are never touched by a test run.
+    assert _listing() == before
+    # The working copy is removed; only the cached database and its sidecar stay.
+    assert sorted(p.suffix for p in (tmp_path / "data").iterdir()) == [".db", ".json"]
