@@ -209,3 +209,23 @@ def test_an_error_midway_leaves_nothing_behind(store: Store, agent: str, db_path
     assert count(db_path, "SELECT count(*) FROM sessions") == 1
     assert count(db_path, "SELECT count(*) FROM events") == counts
     assert store.get_session(first.id).state == "active"
+
+
+def test_another_programs_database_is_left_untouched(tmp_path: Path) -> None:
+    import sqlite3
+
+    from agentsess_tui.core import StorageError, Store
+
+    path = tmp_path / "notes.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    other.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    other.commit()
+    other.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="another program"):
+        Store(path)
+    assert path.read_bytes() == before
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in check.execute("SELECT name FROM sqlite_master")] == ["notes"]

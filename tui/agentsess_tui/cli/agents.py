@@ -164,7 +164,8 @@ def agent_policy(
 ) -> None:
     """Show an agent's effective policy, or change its overrides.
 
-    Changes apply to sessions created or resumed from now on.
+    Changes apply to sessions created from now on; existing sessions keep the policy they
+    were created with, also when resumed.
 
     \b
     Examples:

@@ -62,6 +62,7 @@ def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
         ) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        _refuse_foreign(conn, path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
         # NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
@@ -78,6 +79,27 @@ def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
         )
     conn.row_factory = sqlite3.Row
     return conn
+
+
+# Tables every agentsess database has once its first migration ran.
+_OUR_TABLES = {"_sqlite_migrations", "agents", "sessions", "messages", "memories", "events"}
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Never add our tables to (or change the journal mode of) another program's database."""
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if tables and not _OUR_TABLES <= tables:
+        conn.close()
+        raise StorageError(
+            f"{path} is an SQLite database of another program (it has tables such as "
+            f"{sorted(tables - _OUR_TABLES)[0]!r}); agentsess leaves it untouched.",
+            hint="Pick a new or agentsess database file with --db or AGENTSESS_DB.",
+        )
 
 
 # Primary result codes (the low byte of sqlite_errorcode): the message text alone misleads,
