@@ -17,6 +17,7 @@ from agentsess_tui.core import (
     Store,
     open_store,
 )
+from agentsess_tui.core.schema import MIGRATIONS
 
 from .helpers import count, raw
 
@@ -62,7 +63,7 @@ def test_reopening_keeps_everything_and_does_not_migrate_again(
     store.close()
     again = Store(db_path, clock=clock)
     assert [m.content for m in again.messages(sid)] == ["persisted"]
-    assert count(db_path, "SELECT count(*) FROM _sqlite_migrations") == 1
+    assert count(db_path, "SELECT count(*) FROM _sqlite_migrations") == len(MIGRATIONS)
     again.close()
 
 
@@ -229,3 +230,28 @@ def test_another_programs_database_is_left_untouched(tmp_path: Path) -> None:
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert [r[0] for r in check.execute("SELECT name FROM sqlite_master")] == ["notes"]
+
+
+def test_session_changes_returns_only_what_changed_since_a_stamp(
+    store: Store, agent: str, clock: ManualClock
+) -> None:
+    first = store.create_session(
+        agent, "First", options={"window_minutes": 10, "warning_minutes": 5}
+    ).session
+    second = store.create_session(agent, "Second").session
+    changed, deleted, stamp = store.session_changes(0)
+    assert {s.id for s in changed} == {first.id, second.id} and deleted == []
+    assert store.session_changes(stamp) == ([], [], stamp)
+
+    store.add_message(second.id, "activity touches the session")
+    changed, deleted, stamp2 = store.session_changes(stamp)
+    assert [s.id for s in changed] == [second.id] and stamp2 > stamp
+
+    clock.advance(minutes=11)
+    store.sweep()  # the bulk expiry stamps the rows itself
+    changed, deleted, stamp3 = store.session_changes(stamp2)
+    assert [(s.id, s.state) for s in changed] == [(first.id, "expired")]
+
+    store.delete_session(first.id)
+    changed, deleted, stamp4 = store.session_changes(stamp3)
+    assert changed == [] and deleted == [first.id] and stamp4 > stamp3

@@ -6,43 +6,107 @@ Never imports textual or rich (a test proves it), so agents and scripts can use 
     store = open_store()
     activation = store.create_session("research-bot", "Literature review")
     store.add_message(activation.session.id, "Find papers on X", role="user")
+
+The names below are loaded on first use: importing one light module (`core.errors`,
+`core.clock`) does not pull in pydantic and the whole store, which keeps start-up fast.
 """
 
-from .clock import Clock, ManualClock, SystemClock
-from .config import Paths, Settings, load_settings, resolve_paths
-from .errors import (
-    AgentMismatch,
-    AgentsessError,
-    AlreadyExists,
-    BackendError,
-    CannotExtend,
-    DatabaseLocked,
-    InvalidInput,
-    InvalidPolicy,
-    NotFound,
-    SessionEnded,
-    SessionExpired,
-    StorageError,
-    TokenInvalid,
-    TokenRevoked,
-)
-from .models import (
-    Activation,
-    Agent,
-    EndSummary,
-    Event,
-    ExtendResult,
-    Memory,
-    MemoryHit,
-    Message,
-    MessageHit,
-    Phase,
-    Session,
-    State,
-    SweepResult,
-)
-from .policy import Policy
-from .store import Store, open_store
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clock import Clock, ManualClock, SystemClock
+    from .config import Paths, Settings, load_settings, resolve_paths
+    from .errors import (
+        AgentMismatch,
+        AgentsessError,
+        AlreadyExists,
+        BackendError,
+        CannotExtend,
+        DatabaseLocked,
+        InvalidInput,
+        InvalidPolicy,
+        NotFound,
+        SessionEnded,
+        SessionExpired,
+        StorageError,
+        TokenInvalid,
+        TokenRevoked,
+    )
+    from .models import (
+        Activation,
+        Agent,
+        EndSummary,
+        Event,
+        ExtendResult,
+        Memory,
+        MemoryHit,
+        Message,
+        MessageHit,
+        Phase,
+        Session,
+        State,
+        SweepResult,
+    )
+    from .policy import Policy
+    from .store import Store, open_store
+
+# Public name -> the module that defines it.
+_SOURCES = {
+    "clock": ("Clock", "ManualClock", "SystemClock"),
+    "config": ("Paths", "Settings", "load_settings", "resolve_paths"),
+    "errors": (
+        "AgentMismatch",
+        "AgentsessError",
+        "AlreadyExists",
+        "BackendError",
+        "CannotExtend",
+        "DatabaseLocked",
+        "InvalidInput",
+        "InvalidPolicy",
+        "NotFound",
+        "SessionEnded",
+        "SessionExpired",
+        "StorageError",
+        "TokenInvalid",
+        "TokenRevoked",
+    ),
+    "models": (
+        "Activation",
+        "Agent",
+        "EndSummary",
+        "Event",
+        "ExtendResult",
+        "Memory",
+        "MemoryHit",
+        "Message",
+        "MessageHit",
+        "Phase",
+        "Session",
+        "State",
+        "SweepResult",
+    ),
+    "policy": ("Policy",),
+    "store": ("Store", "open_store"),
+}
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        # AttributeError also lets `from agentsess_tui.core import ids` find the submodule.
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "Activation",

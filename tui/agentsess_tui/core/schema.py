@@ -160,7 +160,55 @@ def _run_script(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial]
+def m002_change_tracking(db: Database) -> None:
+    """Let clients fetch only the sessions that changed since they last looked.
+
+    Every insert or update of a session stamps it with the next value of one counter;
+    deletions leave a tombstone. A client keeps the highest value it has seen and asks for
+    what is newer: with 10,000 sessions and agents writing every second, reloading them all
+    on each change would cost far more than the change.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE sessions ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE change_log (
+            id   INTEGER PRIMARY KEY CHECK (id = 1),
+            seq  INTEGER NOT NULL
+        );
+        INSERT INTO change_log (id, seq) VALUES (1, 0);
+        CREATE TABLE deleted_sessions (
+            id          TEXT PRIMARY KEY,
+            change_seq  INTEGER NOT NULL
+        );
+        CREATE TRIGGER sessions_changed_ai AFTER INSERT ON sessions BEGIN
+            UPDATE change_log SET seq = seq + 1 WHERE id = 1;
+            UPDATE sessions SET change_seq = (SELECT seq FROM change_log WHERE id = 1)
+            WHERE id = new.id;
+            DELETE FROM deleted_sessions WHERE id = new.id;
+        END;
+        -- Statements that stamp change_seq themselves (the sweep's bulk updates) skip this.
+        CREATE TRIGGER sessions_changed_au AFTER UPDATE ON sessions
+        WHEN new.change_seq = old.change_seq BEGIN
+            UPDATE change_log SET seq = seq + 1 WHERE id = 1;
+            UPDATE sessions SET change_seq = (SELECT seq FROM change_log WHERE id = 1)
+            WHERE id = new.id;
+        END;
+        CREATE TRIGGER sessions_changed_ad AFTER DELETE ON sessions BEGIN
+            UPDATE change_log SET seq = seq + 1 WHERE id = 1;
+            INSERT OR REPLACE INTO deleted_sessions (id, change_seq)
+            VALUES (old.id, (SELECT seq FROM change_log WHERE id = 1));
+        END;
+        -- single_active looks sessions up by agent; state is checked on the few rows found.
+        -- Leaving state out of this index spares every state change (and a mass expiry
+        -- sweep) one index rewrite per row.
+        DROP INDEX sessions_agent_state;
+        CREATE INDEX sessions_agent ON sessions(agent_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_change_tracking]
 
 
 def applied_names(conn: sqlite3.Connection) -> set[str]:

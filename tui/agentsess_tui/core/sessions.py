@@ -73,6 +73,33 @@ class SessionRules(AgentRegistry):
         return [session_from_row(row) for row in rows]
 
     @storage_errors
+    def change_seq(self) -> int:
+        """The latest change stamp: pass it to `session_changes` next time."""
+        return int(self._conn().execute("SELECT seq FROM change_log WHERE id = 1").fetchone()[0])
+
+    @storage_errors
+    def session_changes(self, since: int) -> tuple[list[Session], list[str], int]:
+        """Sessions created or changed after stamp `since`, ids deleted since, and the stamp
+        to ask with next time. One read transaction, so the three agree."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            seq = int(conn.execute("SELECT seq FROM change_log WHERE id = 1").fetchone()[0])
+            rows = conn.execute(
+                f"SELECT {SESSION_COLUMNS} FROM sessions WHERE change_seq > ?",  # noqa: S608
+                (since,),
+            ).fetchall()
+            deleted = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM deleted_sessions WHERE change_seq > ?", (since,)
+                )
+            ]
+        finally:
+            conn.execute("COMMIT")
+        return [session_from_row(row) for row in rows], deleted, seq
+
+    @storage_errors
     def session_counts(self, session_id: str) -> dict[str, int]:
         """Messages, memories made in it and events: for /status and `sessions show`."""
         conn = self._conn()
@@ -350,6 +377,11 @@ class SessionRules(AgentRegistry):
         warned: list[str] = []
         if due:
             with self._write() as conn:
+                # The bulk updates stamp change_seq themselves (one value for the whole
+                # sweep) instead of paying the per-row change trigger.
+                seq = conn.execute(
+                    "UPDATE change_log SET seq = seq + 1 WHERE id = 1 RETURNING seq"
+                ).fetchone()[0]
                 expired = [
                     row[0]
                     for row in conn.execute(
@@ -365,17 +397,18 @@ class SessionRules(AgentRegistry):
                     (now,),
                 )
                 conn.execute(
-                    "UPDATE sessions SET state = 'expired' "
+                    "UPDATE sessions SET state = 'expired', change_seq = ? "
                     "WHERE state = 'active' AND expires_at <= ?",
-                    (now,),
+                    (seq, now),
                 )
                 warned = [
                     row[0]
                     for row in conn.execute(
-                        "UPDATE sessions INDEXED BY sessions_live_unwarned SET warned_at = :now "
+                        "UPDATE sessions INDEXED BY sessions_live_unwarned "
+                        "SET warned_at = :now, change_seq = :seq "
                         "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= :now "
                         "RETURNING id",
-                        {"now": now},
+                        {"now": now, "seq": seq},
                     ).fetchall()
                 ]
                 conn.executemany(

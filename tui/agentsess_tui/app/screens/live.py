@@ -51,6 +51,8 @@ class LiveScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._data_version: int | None = None
+        # The change stamp of the sessions shown: reloads fetch only what is newer.
+        self._change_seq = 0
         self._poll_timer: Timer | None = None
         self._open_timer: Timer | None = None
         self._sessions: dict[str, Session] = {}
@@ -111,19 +113,30 @@ class LiveScreen(Screen[None]):
         if changed:
             self.poll_changes()
 
-    @work(thread=True, exclusive=True, group="sessions")
     def reload_sessions(self) -> None:
+        """Fetch what changed since the last load (everything the first time)."""
+        self._load_sessions(self._change_seq)
+
+    @work(thread=True, group="sessions")
+    def _load_sessions(self, since: int) -> None:
         try:
-            sessions = self.agentsess.store.list_sessions()
+            changed, deleted, seq = self.agentsess.store.session_changes(since)
         except AgentsessError as error:
             self.ui(self.agentsess.show_error, error)
             return
-        self.ui(self._show_sessions, sessions)
+        self.ui(self._show_sessions, changed, deleted, seq)
 
-    def _show_sessions(self, sessions: list[Session]) -> None:
-        previous = self._sessions
-        self._sessions = {session.id: session for session in sessions}
-        self._announce_changes(previous, sessions)
+    def _show_sessions(self, changed: list[Session], deleted: list[str], seq: int) -> None:
+        if seq <= self._change_seq and self._loaded_once:
+            return  # an older snapshot than what is shown (overlapping loads)
+        self._change_seq = seq
+        previous = {s.id: self._sessions[s.id] for s in changed if s.id in self._sessions}
+        for session_id in deleted:
+            self._sessions.pop(session_id, None)
+        for session in changed:
+            self._sessions[session.id] = session
+        self._announce_changes(previous, changed)
+        sessions = list(self._sessions.values())
         self._next_due = (
             min(
                 (s.warn_at if s.warned_at is None and s.warn_at > self.now else s.expires_at)
