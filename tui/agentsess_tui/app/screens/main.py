@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     pass
 
 # Actions that act on the selected session, and what each needs.
-NEEDS_SESSION = {"clear", "delete", "add_memory", "open"}
+NEEDS_SESSION = {"clear", "delete", "add_memory", "open", "previous_session", "next_session"}
 NEEDS_LIVE = {"extend", "extend_by", "end", "copy_token"}
 NEEDS_DEAD = {"resume"}
 # Single-key actions that cannot fire while a text field has focus: hide them from the footer.

@@ -238,6 +238,11 @@ class SessionList(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self.cursor = index if index >= 0 else len(self._rows) - 1
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return self.highlighted is not None
+        return True
+
     def action_open(self) -> None:
         session = self.highlighted
         if session is not None:

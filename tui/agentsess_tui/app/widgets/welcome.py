@@ -24,8 +24,9 @@ class Welcome(Static):
         parts: list[str | tuple[str, str]] = [
             ("Welcome to agentsess", "bold $primary"),
             "\n\n",
-            "Agents work in sessions: time-boxed windows with a signed token, a conversation\n"
-            "and access to the agent's long-term memories. Sessions expire; memories never do.\n\n",
+            "Agents work in sessions: time-boxed windows with a signed token, a conversation "
+            "and access to the agent's long-term memories. Sessions expire; memories never do.",
+            "\n\n",
             ("Press n to create your first session.", "bold"),
             "\n\n",
         ]
