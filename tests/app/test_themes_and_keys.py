@@ -1,0 +1,72 @@
+"""Themes from files (bundled and the user's), bad theme files, --theme, remapped keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentsess_tui.app.main import make_app
+from agentsess_tui.app.themes import bundled_themes_dir, load_themes
+from agentsess_tui.core import ManualClock, Settings, Store, resolve_paths
+
+from .helpers import notices, settle, sidebar_rows
+
+SIZE = (120, 36)
+
+
+def test_three_bundled_themes_load() -> None:
+    themes = load_themes(None)
+    assert themes.errors == []
+    assert {"agentsess-dark", "agentsess-light", "agentsess-high-contrast"} <= set(themes.themes)
+    assert (bundled_themes_dir() / "agentsess-dark.toml").is_file()
+
+
+async def test_user_themes_load_and_broken_ones_are_reported_once(
+    store: Store, clock: ManualClock, home: Path
+) -> None:
+    themes_dir = resolve_paths().themes_dir
+    themes_dir.mkdir(parents=True)
+    (themes_dir / "solarized.toml").write_text(
+        'name = "solarized"\ndark = true\nprimary = "#268bd2"\nbackground = "#002b36"\n'
+    )
+    (themes_dir / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    (themes_dir / "garbage.toml").write_text("this is = = not toml")
+    app = make_app(store, clock=clock, paths=resolve_paths(), theme="solarized", blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "solarized"
+        reports = [n for n in notices(app) if "theme files could not be loaded" in n]
+        assert len(reports) == 1
+        assert "broken.toml" in reports[0] and "garbage.toml" in reports[0]
+        assert "broken" not in app.available_themes
+
+
+async def test_an_unknown_theme_falls_back_with_a_message(store: Store, clock: ManualClock) -> None:
+    app = make_app(store, clock=clock, paths=resolve_paths(), theme="nope", blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "agentsess-dark"
+        assert any("no theme 'nope'" in n for n in notices(app))
+
+
+async def test_keys_are_remappable_by_binding_id(
+    store: Store, clock: ManualClock, agent: str
+) -> None:
+    session = store.create_session(agent, "Remapped").session
+    settings = Settings(keymap={"extend": "ctrl+e"})
+    app = make_app(
+        store,
+        clock=clock,
+        settings=settings,
+        paths=resolve_paths(),
+        blink=False,
+        remember_theme=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert store.get_session(session.id).expires_at == session.expires_at
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert store.get_session(session.id).expires_at == session.expires_at + 60 * 60_000
+        assert "7:00:00" in sidebar_rows(app)[0]
