@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format types pytest screenshots bench bench-core bench-tui clean
+.PHONY: run test lint format types pytest screenshots bench bench-core bench-tui bench-chat clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "agentsess-tui needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -50,13 +50,16 @@ screenshots: $(STAMP)
 	$(BIN)/python -m agentsess_tui.app.screenshots screenshots
 
 ## Benchmarks write their figures to bench/results/ (slow: they build large databases).
-bench: bench-core bench-tui
+bench: bench-core bench-tui bench-chat
 
 bench-core: $(STAMP)
 	$(BIN)/python bench/core.py
 
 bench-tui: $(STAMP)
 	$(BIN)/python bench/tui.py
+
+bench-chat: $(STAMP)
+	$(BIN)/python bench/chat.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build dist
