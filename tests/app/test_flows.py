@@ -63,7 +63,21 @@ async def test_new_session_form_rejects_bad_values_inline(app: AgentsessApp, sto
         assert isinstance(app.screen, NewSessionModal)
         error = str(modal.query_one(".dialog-error").render())
         assert "window_minutes" in error and "5–1440" in error
+        # A short window needs a shorter warning than the default 15 minutes: said inline.
+        modal.query_one("#window", Input).value = "5m"
+        await pilot.press("enter")
+        assert isinstance(app.screen, NewSessionModal)
+        assert "warning_minutes" in str(modal.query_one(".dialog-error").render())
         assert store.list_sessions() == []
+        modal.query_one("#warning", Input).value = "2m"
+        await pilot.press("enter")
+        await settle(pilot)
+        (created,) = store.list_sessions()
+        assert (created.agent_id, created.window_minutes, created.policy.warning_minutes) == (
+            "ok-agent",
+            5,
+            2,
+        )
 
 
 async def test_open_and_send_a_message(app: AgentsessApp, store: Store, agent: str) -> None:

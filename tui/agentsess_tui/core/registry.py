@@ -88,6 +88,14 @@ class AgentRegistry(StoreBase):
         agent = self.get_agent(agent_id)
         return self._policy_for(agent.policy, options or {}, agent_id)
 
+    def preview_policy(self, agent_id: str, options: Mapping[str, Any] | None = None) -> Policy:
+        """The policy a new session would get, also for an agent that does not exist yet
+        (it would be created with no overrides). Raises InvalidPolicy like creation would."""
+        try:
+            return self.effective_policy(agent_id, options)
+        except NotFound:
+            return self._policy_for({}, options or {}, agent_id)
+
     def _policy_for(
         self,
         agent_policy: Mapping[str, Any],

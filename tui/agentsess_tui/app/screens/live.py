@@ -198,7 +198,10 @@ class LiveScreen(Screen[None]):
         shown, total = len(session_list.sessions), session_list.total
         counts = f"{shown} of {total}" if shown != total else f"{total}"
         self.query_one("#sidebar-status", Static).update(
-            Content.styled(f"{counts} sessions · sorted by {session_list.sort_mode}", "$text-muted")
+            Content.styled(
+                f"{counts} session{'' if total == 1 else 's'} · sorted by {session_list.sort_mode}",
+                "$text-muted",
+            )
         )
 
     # -- the open session ------------------------------------------------------------------

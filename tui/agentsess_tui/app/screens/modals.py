@@ -6,6 +6,7 @@ and returns plain data; the main screen performs the change through the core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -23,7 +24,7 @@ from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
-from ...core.policy import check_layer
+from ...core.policy import Policy, check_layer
 from ...core.validate import extend_minutes
 from ..safe import one_line
 from ..widgets.chat_header import local_time
@@ -181,11 +182,19 @@ class NewSessionModal(_Dialog):
         Binding("ctrl+s", "create", "Create", id="dialog_create", tooltip="Create the session"),
     ]
 
-    def __init__(self, agents: list[str], default_agent: str | None, default_backend: str) -> None:
+    def __init__(
+        self,
+        agents: list[str],
+        default_agent: str | None,
+        default_backend: str,
+        preview: Callable[[str, dict[str, Any]], Policy],
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.agents = agents
         self.default_agent = default_agent or (agents[0] if agents else "assistant")
         self.default_backend = default_backend
+        # The policy the session would get (agent policy + these options), checked by the core.
+        self.preview = preview
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -199,10 +208,22 @@ class NewSessionModal(_Dialog):
             )
             yield Label("Title")
             yield Input(compact=True, placeholder="What is this session for?", id="title")
+            policy = self._default_policy()
             with Horizontal(classes="dialog-row"):
                 with Vertical():
                     yield Label("Window")
-                    yield Input(compact=True, placeholder="agent's policy (6h)", id="window")
+                    yield Input(
+                        compact=True,
+                        placeholder=f"policy: {format_minutes(policy.window_minutes)}",
+                        id="window",
+                    )
+                with Vertical():
+                    yield Label("Warn before expiry")
+                    yield Input(
+                        compact=True,
+                        placeholder=f"policy: {format_minutes(policy.warning_minutes)}",
+                        id="warning",
+                    )
                 with Vertical():
                     yield Label("Auto-renew")
                     yield Select(
@@ -231,6 +252,12 @@ class NewSessionModal(_Dialog):
                 yield Button(compact=True, label="Create", variant="primary", id="create")
                 yield Button(compact=True, label="Cancel", id="cancel")
 
+    def _default_policy(self) -> Policy:
+        try:
+            return self.preview(self.default_agent, {})
+        except InvalidInput:
+            return Policy()
+
     def on_mount(self) -> None:
         self.show_error("")
         self.query_one("#title", Input).focus()
@@ -242,13 +269,15 @@ class NewSessionModal(_Dialog):
         options: dict[str, Any] = {}
         try:
             check_agent_id(agent_id)
-            window = self.query_one("#window", Input).value.strip()
-            if window:
-                options["window_minutes"] = parse_minutes(window)
+            for field_id, name in (("#window", "window_minutes"), ("#warning", "warning_minutes")):
+                value = self.query_one(field_id, Input).value.strip()
+                if value:
+                    options[name] = parse_minutes(value)
             auto_renew = self.query_one("#auto-renew", Select).value
             if isinstance(auto_renew, bool):
                 options["auto_renew"] = auto_renew
             check_layer(options, "this form")
+            self.preview(agent_id, options)  # the whole policy must hold together
         except InvalidInput as error:
             self.show_error(str(error))
             return

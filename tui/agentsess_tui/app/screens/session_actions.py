@@ -36,6 +36,7 @@ class SessionActions(LiveScreen):
             agents,
             session.agent_id if session else None,
             self.agentsess.settings.chat.backend,
+            store.preview_policy,
         )
         self.app.push_screen(modal, self._create_session)
 
