@@ -342,6 +342,7 @@ class LiveScreen(Screen[None]):
 
     def _after_write(self, select: str | None = None) -> None:
         """Our own write landed: reload now rather than on the next poll."""
+        self.now = self.agentsess.clock.now_ms()  # countdowns agree with what was just done
         if select is not None:
             self._pending_select = select
         self.poll_changes()

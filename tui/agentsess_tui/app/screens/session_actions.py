@@ -103,8 +103,9 @@ class SessionActions(LiveScreen):
             return
         added = format_span(result.added_ms)
         note = " (capped by the lifetime limit)" if result.capped else ""
+        left = format_countdown(result.session.expires_at - self.agentsess.clock.now_ms())
         self.notify(
-            f"+{added}{note}: {format_countdown(result.session.expires_at - self.now)} left.",
+            f"+{added}{note}: {left} left.",
             title=f"Extended “{one_line(result.session.title, 30)}”",
             markup=False,
         )
@@ -128,9 +129,9 @@ class SessionActions(LiveScreen):
     def _resumed(self, session: Session, token: str) -> None:
         self._tokens[session.id] = token
         self._sessions[session.id] = session
+        left = format_countdown(session.expires_at - self.agentsess.clock.now_ms())
         self.notify(
-            f"{format_countdown(session.expires_at - self.now)} left in the new window; "
-            "the old token no longer works.",
+            f"{left} left in the new window; the old token no longer works.",
             title=f"Resumed “{one_line(session.title, 30)}”",
             markup=False,
         )
