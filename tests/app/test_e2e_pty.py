@@ -26,6 +26,13 @@ from agentsess_tui.core import Store
 APP = Path(sys.executable).parent / "agentsess-tui"
 COLUMNS, ROWS = 120, 36
 TIMEOUT = 60.0  # generous: other test processes may be busy on the same cores
+
+
+def listed(count: int) -> re.Pattern[str]:
+    """The sidebar's status line once `count` sessions are listed."""
+    return re.compile(rf"\b{count} sessions? · sorted by")
+
+
 ESCAPE_SEQUENCE = re.compile(
     rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[P_^X][^\x1b]*\x1b\\"
     # Two-byte (and nF) ones, not the introducers above: a CSI cut by a read stays pending.
@@ -66,16 +73,20 @@ class PtyApp:
         else:
             self.eof = True
 
-    def wait_for(self, marker: str, *, after: int = 0) -> int:
-        """Wait until `marker` appears in the output after text offset `after`; its end offset."""
+    def wait_for(self, marker: str | re.Pattern[str], *, after: int = 0) -> int:
+        """Wait until `marker` (text or pattern) appears in the output after text offset
+        `after`; returns where it ends."""
+        pattern = marker if isinstance(marker, re.Pattern) else re.compile(re.escape(marker))
         deadline = time.monotonic() + TIMEOUT
         while True:
             text = self.text
-            found = text.find(marker, after)
-            if found != -1:
-                return found + len(marker)
+            found = pattern.search(text, after)
+            if found is not None:
+                return found.end()
             if self.eof or time.monotonic() > deadline:
-                pytest.fail(f"{marker!r} never appeared; the screen ended with:\n{text[-2000:]}")
+                pytest.fail(
+                    f"{pattern.pattern!r} never appeared; the screen ended with:\n{text[-2000:]}"
+                )
             self._read(deadline - time.monotonic())
 
     def send(self, keys: str) -> int:
@@ -130,7 +141,7 @@ def test_keys_in_a_real_terminal_change_the_database(env: dict[str, str]) -> Non
     app = PtyApp([str(APP)], env)
     try:
         # First paint: the sidebar lists the session (and selects it).
-        app.wait_for("1 sessions · sorted by")
+        app.wait_for(listed(1))
         app.wait_for("Existing chat")
 
         after = app.send("e")  # extend by the step
@@ -140,7 +151,7 @@ def test_keys_in_a_real_terminal_change_the_database(env: dict[str, str]) -> Non
         app.wait_for("What is this session for?", after=after)
         app.send("Made in a pty")
         after = app.send("\r")
-        app.wait_for("2 sessions · sorted by", after=after)
+        app.wait_for(listed(2), after=after)
 
         app.send("q")
         code = app.wait_exit()
