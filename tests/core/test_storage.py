@@ -255,3 +255,32 @@ def test_session_changes_returns_only_what_changed_since_a_stamp(
     store.delete_session(first.id)
     changed, deleted, stamp4 = store.session_changes(stamp3)
     assert changed == [] and deleted == [first.id] and stamp4 > stamp3
+
+
+def test_sessions_of_a_database_from_before_change_stamps_are_found(
+    db_path: Path, clock: ManualClock
+) -> None:
+    """A database made by the first release (only m001) upgrades with its sessions visible."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from agentsess_tui.core.schema import MIGRATION_SET, m001_initial
+
+    old = Migrations(MIGRATION_SET)
+    old()(m001_initial)
+    db = Database(sqlite3.connect(db_path), execute_plugins=False)
+    old.apply(db)
+    db.conn.execute(
+        "INSERT INTO agents (id, name, policy, created_at) VALUES ('bot', 'bot', '{}', 0)"
+    )
+    db.conn.execute(
+        "INSERT INTO sessions (id, agent_id, title, state, created_at, activated_at, "
+        "last_activity_at, expires_at, warn_at, cap_at, token_jti, window_minutes, policy) "
+        "VALUES ('sess_old', 'bot', 'From before', 'ended', 0, 0, 0, 1, 0, 1, 'j', 5, '{}')"
+    )
+    db.conn.commit()
+    db.conn.close()
+    store = Store(db_path, clock=clock)
+    changed, deleted, _ = store.session_changes(0)
+    assert [s.id for s in changed] == ["sess_old"] and deleted == []
+    store.close()

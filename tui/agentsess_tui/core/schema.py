@@ -176,7 +176,9 @@ def m002_change_tracking(db: Database) -> None:
             id   INTEGER PRIMARY KEY CHECK (id = 1),
             seq  INTEGER NOT NULL
         );
-        INSERT INTO change_log (id, seq) VALUES (1, 0);
+        -- Sessions that exist already count as changed at stamp 1.
+        INSERT INTO change_log (id, seq) VALUES (1, 1);
+        UPDATE sessions SET change_seq = 1;
         CREATE TABLE deleted_sessions (
             id          TEXT PRIMARY KEY,
             change_seq  INTEGER NOT NULL

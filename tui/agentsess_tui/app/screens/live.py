@@ -52,7 +52,7 @@ class LiveScreen(Screen[None]):
         super().__init__()
         self._data_version: int | None = None
         # The change stamp of the sessions shown: reloads fetch only what is newer.
-        self._change_seq = 0
+        self._change_seq = -1  # below every stamp: the first load fetches everything
         self._poll_timer: Timer | None = None
         self._open_timer: Timer | None = None
         self._sessions: dict[str, Session] = {}
