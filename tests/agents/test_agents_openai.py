@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -69,7 +70,7 @@ def test_request_carries_system_prompt_memories_history_model_and_key(
         store.add_message(session.id, f"answer {number}", role="assistant")
     store.add_message(session.id, "tool output", role="tool")
     store.add_message(session.id, "What tea do I like?", role="user")
-    chat = store.settings.chat.model_copy(update={"context_messages": 3, "recall_limit": 2})
+    chat = dataclasses.replace(store.settings.chat, context_messages=3, recall_limit=2)
     settings = ResponderSettings.resolve(chat, store.get_session(session.id))
     settings = openai_settings(
         chat_server.url, system_prompt=settings.system_prompt, context_messages=3, recall_limit=2

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
 from ..core.clock import Clock, SystemClock
 from ..core.config import Paths, Settings
@@ -89,6 +90,15 @@ class AgentsessApp(App[None]):
             )
             wanted = DEFAULT_THEME
         self.theme = wanted
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        # Textual's lookup copies every registered theme (available_themes), and the current
+        # theme is looked up for each line it renders: a real share of idle CPU.
+        for name in theme_name.split(","):
+            theme = self._registered_themes.get(name.strip())
+            if theme is not None:
+                return theme
+        return None
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

@@ -10,7 +10,8 @@ import click
 from ..core.durations import format_minutes
 from ..core.errors import InvalidInput
 from ..core.models import Phase
-from ..core.policy import POLICY_FIELDS, Policy
+from ..core.policy import Policy
+from ..core.policy_fields import POLICY_FIELDS
 from .base import OrderedGroup
 from .context import Runtime, minutes
 from .output import echo_json, note, one_line, table, when

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import Ge, Gt, Le
 
 from .errors import InvalidInput
-from .policy import POLICY_FIELDS, check_layer
+from .policy_fields import POLICY_FIELDS
 
 APP_NAME = "agentsess"
 DB_FILENAME = "agentsess.db"
@@ -64,10 +64,16 @@ def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     )
 
 
-class ChatSettings(BaseModel):
+# The settings are plain dataclasses, validated by pydantic (a TypeAdapter with the
+# annotated constraints) only when a config file or the environment sets something: with
+# nothing configured, start-up never imports pydantic (tens of milliseconds).
+
+
+@dataclass(frozen=True)
+class ChatSettings:
     """Where chat replies come from."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = {"extra": "forbid"}
 
     backend: Literal["offline", "openai"] = "offline"
     """`offline`: the built-in memory agent. `openai`: any OpenAI-compatible server."""
@@ -75,41 +81,42 @@ class ChatSettings(BaseModel):
     """Base URL of the OpenAI-compatible API (Ollama's default here)."""
     model: str = ""
     """Model name the server knows, e.g. `llama3.2` or `gpt-4o-mini`."""
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     """Bearer key, if the server wants one (falls back to OPENAI_API_KEY)."""
-    context_messages: int = Field(20, ge=0, le=500)
+    context_messages: Annotated[int, Ge(0), Le(500)] = 20
     """How many recent messages go into the context."""
-    recall_limit: int = Field(5, ge=0, le=50)
+    recall_limit: Annotated[int, Ge(0), Le(50)] = 5
     """How many recalled memories go into the context."""
-    timeout_seconds: float = Field(60.0, gt=0, le=3600)
+    timeout_seconds: Annotated[float, Gt(0), Le(3600)] = 60.0
     """Give up on a reply that sends nothing for this long."""
 
 
-class UISettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class UISettings:
+    __pydantic_config__ = {"extra": "forbid"}
 
     theme: str | None = None
     """Theme name; the last one chosen in the app is remembered when this is not set."""
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
     """Everything configurable, after defaults, config file and environment are combined."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = {"extra": "forbid"}
 
     db: str | None = None
     """Database file; `--db` and `AGENTSESS_DB` override it."""
-    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    busy_timeout_ms: Annotated[int, Ge(0), Le(600_000)] = 5000
     """How long a writer waits for another process's lock before giving up."""
-    policy: dict[str, Any] = Field(default_factory=dict)
+    policy: dict[str, Any] = field(default_factory=dict)
     """Policy defaults (window_minutes, auto_renew, …) for every session."""
-    chat: ChatSettings = Field(default_factory=ChatSettings)
-    ui: UISettings = Field(default_factory=UISettings)
-    keymap: dict[str, str] = Field(default_factory=dict)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"extend": "ctrl+e"}."""
-
-    # Not configuration: where each policy value came from, for error messages.
-    policy_layers: list[tuple[str, dict[str, Any]]] = Field(default_factory=list, exclude=True)
+    policy_layers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Not configuration: where each policy value came from, for error messages."""
 
 
 _ENV_CHAT = {
@@ -136,14 +143,18 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
     file_policy = raw.get("policy", {})
     if not isinstance(file_policy, dict):
         raise InvalidInput(f"[policy] in {config_file} must be a table.")
+    env_policy = {
+        name: env[key] for name in POLICY_FIELDS if env.get(key := f"AGENTSESS_{name.upper()}")
+    }
     layers: list[tuple[str, dict[str, Any]]] = []
-    if file_policy:
-        layers.append((str(config_file), check_layer(file_policy, str(config_file))))
+    if file_policy or env_policy:
+        from .policy import check_layer
 
-    for name in POLICY_FIELDS:
-        key = f"AGENTSESS_{name.upper()}"
-        if env.get(key):
-            layers.append((key, check_layer({name: env[key]}, key)))
+        if file_policy:
+            layers.append((str(config_file), check_layer(file_policy, str(config_file))))
+        for name, value in env_policy.items():
+            key = f"AGENTSESS_{name.upper()}"
+            layers.append((key, check_layer({name: value}, key)))
 
     chat = dict(raw.get("chat", {}))
     for key, name in _ENV_CHAT.items():
@@ -159,11 +170,21 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
         values["db"] = env["AGENTSESS_DB"]
     if env.get("AGENTSESS_BUSY_TIMEOUT_MS"):
         values["busy_timeout_ms"] = env["AGENTSESS_BUSY_TIMEOUT_MS"]
+    if not (values or chat or ui or layers):
+        return Settings()
     merged_policy: dict[str, Any] = {}
     for _, layer in layers:
         merged_policy.update(layer)
+    values.update(chat=chat, ui=ui, policy=merged_policy)
+    settings = _validated(values, config_file)
+    return replace(settings, policy_layers=layers)
+
+
+def _validated(values: dict[str, Any], config_file: Path) -> Settings:
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Settings(**values, policy=merged_policy, chat=chat, ui=ui, policy_layers=layers)
+        return TypeAdapter(Settings).validate_python(values)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"])

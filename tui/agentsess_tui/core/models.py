@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 from .clock import to_iso
-from .policy import Policy
 
 
 class State(StrEnum):
@@ -114,6 +116,8 @@ class Session:
 
     @property
     def policy(self) -> Policy:
+        from .policy import Policy  # pydantic: imported when a policy is first needed
+
         return Policy.model_validate_json(self.policy_json)
 
     def remaining_ms(self, now: int) -> int:

@@ -21,12 +21,13 @@ from pydantic import (
 )
 
 from .errors import InvalidPolicy
+from .policy_fields import POLICY_FIELDS
 
 
 class Policy(BaseModel):
     """The effective rules of one session, fixed when it is created."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     window_minutes: int = Field(360, ge=5, le=1440)
     """Length of a new activation; nothing longer than 24 h at creation."""
@@ -67,7 +68,7 @@ LIMITED_FIELDS = (
 class PolicyOverrides(BaseModel):
     """One layer of policy settings; every field optional, same limits as `Policy`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     window_minutes: int | None = Field(None, ge=5, le=1440)
     auto_renew: bool | None = None
@@ -85,7 +86,8 @@ class PolicyOverrides(BaseModel):
         return value
 
 
-POLICY_FIELDS: tuple[str, ...] = tuple(Policy.model_fields)
+if tuple(Policy.model_fields) != POLICY_FIELDS:  # pragma: no cover (a developer's mistake)
+    raise RuntimeError("policy_fields.POLICY_FIELDS and the Policy model disagree")
 LIMITS: dict[str, tuple[int, int]] = {
     "window_minutes": (5, 1440),
     "max_lifetime_minutes": (5, 20160),

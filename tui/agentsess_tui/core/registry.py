@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .db import storage_errors
 from .errors import AlreadyExists, NotFound
 from .ids import check_agent_id
 from .models import Agent
-from .policy import Policy, check_layer, resolve_policy
 from .storebase import StoreBase, agent_from_row
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 
 class AgentRegistry(StoreBase):
@@ -20,6 +22,8 @@ class AgentRegistry(StoreBase):
     def add_agent(
         self, agent_id: str, name: str | None = None, policy: Mapping[str, Any] | None = None
     ) -> Agent:
+        from .policy import check_layer
+
         check_agent_id(agent_id)
         overrides = check_layer(policy or {}, f"agent {agent_id}'s policy")
         self._policy_for(overrides, {})  # the combination must be consistent
@@ -67,6 +71,8 @@ class AgentRegistry(StoreBase):
     ) -> Agent:
         """Change an agent's overrides for sessions created from now on (a session keeps the
         policy it was created with, also when resumed)."""
+        from .policy import check_layer
+
         check_agent_id(agent_id)
         with self._write() as conn:
             agent = self._agent_row(conn, agent_id)
@@ -102,6 +108,8 @@ class AgentRegistry(StoreBase):
         options: Mapping[str, Any],
         agent_id: str = "the agent",
     ) -> Policy:
+        from .policy import resolve_policy  # pydantic: only when a policy is needed
+
         layers: list[tuple[str, Mapping[str, Any]]] = list(self.settings.policy_layers)
         if not layers and self.settings.policy:
             layers.append(("settings", self.settings.policy))

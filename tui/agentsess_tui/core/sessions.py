@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import tokens, validate
 from .clock import MINUTE_MS, to_iso
@@ -25,9 +25,11 @@ from .errors import (
 )
 from .ids import check_session_id, new_activation_id, new_session_id
 from .models import Activation, EndSummary, ExtendResult, Session, State, SweepResult
-from .policy import Policy
 from .registry import AgentRegistry
 from .storebase import SESSION_COLUMNS, session_from_row
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 SIDEBAR_ORDER = (
     "CASE WHEN state = 'active' AND warn_at <= :now THEN 0 WHEN state = 'active' THEN 1 "
@@ -73,6 +75,10 @@ class SessionRules(AgentRegistry):
         return [session_from_row(row) for row in rows]
 
     @storage_errors
+    def count_sessions(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM sessions").fetchone()[0])
+
+    @storage_errors
     def change_seq(self) -> int:
         """The latest change stamp: pass it to `session_changes` next time."""
         return int(self._conn().execute("SELECT seq FROM change_log WHERE id = 1").fetchone()[0])
@@ -85,10 +91,14 @@ class SessionRules(AgentRegistry):
         conn.execute("BEGIN")
         try:
             seq = int(conn.execute("SELECT seq FROM change_log WHERE id = 1").fetchone()[0])
-            rows = conn.execute(
-                f"SELECT {SESSION_COLUMNS} FROM sessions WHERE change_seq > ?",  # noqa: S608
-                (since,),
-            ).fetchall()
+            # Rows become sessions as they are read: no second copy of 10k rows in memory.
+            sessions = [
+                session_from_row(row)
+                for row in conn.execute(
+                    f"SELECT {SESSION_COLUMNS} FROM sessions WHERE change_seq > ?",  # noqa: S608
+                    (since,),
+                )
+            ]
             deleted = [
                 row[0]
                 for row in conn.execute(
@@ -97,7 +107,7 @@ class SessionRules(AgentRegistry):
             ]
         finally:
             conn.execute("COMMIT")
-        return [session_from_row(row) for row in rows], deleted, seq
+        return sessions, deleted, seq
 
     @storage_errors
     def session_counts(self, session_id: str) -> dict[str, int]:

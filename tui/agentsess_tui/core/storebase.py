@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,9 +123,9 @@ class StoreBase:
 def session_from_row(row: sqlite3.Row) -> Session:
     return Session(
         id=row["id"],
-        agent_id=row["agent_id"],
+        agent_id=sys.intern(row["agent_id"]),
         title=row["title"],
-        state=row["state"],
+        state=sys.intern(row["state"]),
         created_at=row["created_at"],
         activated_at=row["activated_at"],
         last_activity_at=row["last_activity_at"],
@@ -135,12 +136,17 @@ def session_from_row(row: sqlite3.Row) -> Session:
         resume_count=row["resume_count"],
         warned_at=row["warned_at"],
         ended_at=row["ended_at"],
-        end_reason=row["end_reason"],
+        end_reason=row["end_reason"] and sys.intern(row["end_reason"]),
         token_jti=row["token_jti"],
         window_minutes=row["window_minutes"],
-        policy_json=row["policy"],
-        metadata=json.loads(row["metadata"]),
+        # Most sessions share a few policies: one string each, not one per session.
+        policy_json=sys.intern(row["policy"]),
+        metadata=_metadata(row["metadata"]),
     )
+
+
+def _metadata(text: str) -> dict[str, Any]:
+    return {} if text == "{}" else dict(json.loads(text))
 
 
 def agent_from_row(row: sqlite3.Row) -> Agent:

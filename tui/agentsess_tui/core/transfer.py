@@ -188,7 +188,7 @@ def _ms(value: Timestamp | None, default: int) -> int:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class _MessageIn(_Strict):

@@ -7,6 +7,7 @@ only moves `now` (countdowns are derived, never queried).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     from ..app import AgentsessApp
 
 POLL_SECONDS = 0.5
+# Cursor moves closer together than this are a scroll: open the session where it stops.
+SCROLL_PAUSE = 0.15
+# Sessions shown before all of them are loaded: more than any terminal has rows.
+FIRST_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,16 @@ class Page:
 
 
 class LiveScreen(Screen[None]):
-    now: reactive[int] = reactive(0)
+    # Bound to the widgets that show time; the screen itself draws nothing with it.
+    now: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()
         self._data_version: int | None = None
         # The change stamp of the sessions shown: reloads fetch only what is newer.
         self._change_seq = -1  # below every stamp: the first load fetches everything
+        self._total_hint: int | None = None
+        self._last_highlight = 0.0
         self._poll_timer: Timer | None = None
         self._open_timer: Timer | None = None
         self._sessions: dict[str, Session] = {}
@@ -112,6 +120,19 @@ class LiveScreen(Screen[None]):
         self._next_due = next_due
         if changed:
             self.poll_changes()
+
+    def first_screenful(self) -> list[Session]:
+        """For the very first frame: a screenful of sessions in sidebar order (a few ms);
+        all of them follow from a worker."""
+        store = self.agentsess.store
+        try:
+            sessions = store.list_sessions(limit=FIRST_ROWS)
+            self._total_hint = store.count_sessions() if len(sessions) == FIRST_ROWS else None
+        except AgentsessError as error:
+            self.call_later(self.agentsess.show_error, error)
+            return []
+        self._sessions = {session.id: session for session in sessions}
+        return sessions
 
     def reload_sessions(self) -> None:
         """Fetch what changed since the last load (everything the first time)."""
@@ -194,14 +215,18 @@ class LiveScreen(Screen[None]):
                     )
 
     def _update_status(self) -> None:
-        session_list = self.query_one(SessionList)
-        shown, total = len(session_list.sessions), session_list.total
-        counts = f"{shown} of {total}" if shown != total else f"{total}"
         self.query_one("#sidebar-status", Static).update(
-            Content.styled(
-                f"{counts} session{'' if total == 1 else 's'} · sorted by {session_list.sort_mode}",
-                "$text-muted",
-            )
+            self.status_text(self.query_one(SessionList))
+        )
+
+    def status_text(self, session_list: SessionList) -> Content:
+        shown, total = len(session_list.sessions), session_list.total
+        if not self._loaded_once and self._total_hint is not None:
+            shown = total = self._total_hint  # the first screenful; the rest is loading
+        counts = f"{shown} of {total}" if shown != total else f"{total}"
+        return Content.styled(
+            f"{counts} session{'' if total == 1 else 's'} · sorted by {session_list.sort_mode}",
+            "$text-muted",
         )
 
     # -- the open session ------------------------------------------------------------------
@@ -211,11 +236,19 @@ class LiveScreen(Screen[None]):
         self.refresh_bindings()
         if event.session is None:
             return
-        # Follow the cursor, but not on every key of a fast scroll.
+        # Follow the cursor at once, but not on every key of a fast scroll: a move soon after
+        # the previous one waits until the keys stop.
+        session_id = event.session.id
+        now = time.monotonic()
+        scrolling = now - self._last_highlight < SCROLL_PAUSE
+        self._last_highlight = now
         if self._open_timer is not None:
             self._open_timer.stop()
-        session_id = event.session.id
-        self._open_timer = self.set_timer(0.05, lambda: self.open_session(session_id))
+            self._open_timer = None
+        if scrolling:
+            self._open_timer = self.set_timer(SCROLL_PAUSE, lambda: self.open_session(session_id))
+        else:
+            self.open_session(session_id)
 
     @on(SessionList.Opened)
     def _opened(self, event: SessionList.Opened) -> None:

@@ -186,12 +186,16 @@ class MainScreen(SlashCommands, MemoryActions):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The first frame already lists sessions: a screenful is read right here (a few ms).
+        self.now = self.agentsess.clock.now_ms()
+        session_list = SessionList(self.first_screenful(), self.now, id="sessions")
+        self._first_empty = not session_list.sessions
         yield Header(icon="◷")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Input(placeholder="Filter: title, agent or id", id="filter")
-                yield SessionList(id="sessions").data_bind(MainScreen.now)
-                yield Static("", id="sidebar-status")
+                yield session_list.data_bind(MainScreen.now)
+                yield Static(self.status_text(session_list), id="sidebar-status")
             with Vertical(id="chat"):
                 yield ChatHeader(id="chat-header").data_bind(MainScreen.now)
                 yield Transcript(id="transcript")
@@ -204,16 +208,20 @@ class MainScreen(SlashCommands, MemoryActions):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.now = self.agentsess.clock.now_ms()
         self.query_one("#filter").display = False
         self.query_one("#memories").display = False
         self.query_one("#chat-notice").display = False
-        self.query_one("#welcome").display = False
+        self.query_one("#welcome").display = self._first_empty
+        for widget_id in ("#chat-header", "#transcript", "#chat-input"):
+            self.query_one(widget_id).display = not self._first_empty
         self.query_one(SessionList).focus()
         for field in self.query(Input):
             field.cursor_blink = self.agentsess.blink
         self.set_interval(1.0, self.tick)
         self._poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
+        first = self.query_one(SessionList).highlighted
+        if first is not None:
+            self.open_session(first.id)
         self.reload_sessions()
         self.run_sweep()
 
@@ -280,6 +288,7 @@ class MainScreen(SlashCommands, MemoryActions):
         inspector.display = not inspector.display
         self.set_class(inspector.display, "-memories-open")
         if inspector.display:
+            inspector.build()
             session = self.selected
             inspector.show_agent(session.agent_id if session else None)
             inspector.reload()

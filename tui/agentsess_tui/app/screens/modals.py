@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,10 +24,12 @@ from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
-from ...core.policy import Policy, check_layer
 from ...core.validate import extend_minutes
 from ..safe import one_line
 from ..widgets.chat_header import local_time
+
+if TYPE_CHECKING:
+    from ...core.policy import Policy
 
 
 class _Dialog(ModalScreen[Any]):
@@ -256,6 +258,8 @@ class NewSessionModal(_Dialog):
         try:
             return self.preview(self.default_agent, {})
         except InvalidInput:
+            from ...core.policy import Policy
+
             return Policy()
 
     def on_mount(self) -> None:
@@ -276,8 +280,9 @@ class NewSessionModal(_Dialog):
             auto_renew = self.query_one("#auto-renew", Select).value
             if isinstance(auto_renew, bool):
                 options["auto_renew"] = auto_renew
-            check_layer(options, "this form")
-            self.preview(agent_id, options)  # the whole policy must hold together
+            self.preview(
+                agent_id, options
+            )  # checks each value and the whole policy  # the whole policy must hold together
         except InvalidInput as error:
             self.show_error(str(error))
             return

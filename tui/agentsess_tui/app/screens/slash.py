@@ -13,7 +13,6 @@ from ...agents import SlashCommand, parse_slash, run_command, suggest
 from ...agents.commands import export_format
 from ...core.errors import AgentsessError, InvalidInput
 from ...core.models import Session
-from ...core.transfer import default_filename, export_session
 from ..safe import one_line
 from ..widgets.chat_rows import Note
 from ..widgets.session_list import SessionList, time_label
@@ -139,6 +138,8 @@ class SlashCommands(ChatActions):
 
     @work(thread=True, group="export")
     def export_to_file(self, session_id: str, fmt: str) -> None:
+        from ...core.transfer import default_filename, export_session
+
         store = self.agentsess.store
         try:
             text = export_session(store, session_id, fmt)  # type: ignore[arg-type]

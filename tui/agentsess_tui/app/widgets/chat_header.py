@@ -34,21 +34,29 @@ def local_datetime(ms: int) -> str:
 class ChatHeader(Static):
     """Title · agent · state, then expiry, renewals and the masked token."""
 
-    now: reactive[int] = reactive(0)
+    # No repaint of its own: the text changes, through update() without a layout pass.
+    now: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session: Session | None = None
         self.masked_token: str | None = None
+        self._shown = ""
 
     def show(self, session: Session | None, masked_token: str | None) -> None:
         self.session = session
         self.masked_token = masked_token
-        self.update(self._content())
+        content = self._content()
+        self._shown = content.plain
+        self.update(content)
 
     def watch_now(self) -> None:
         if self.session is not None:
-            self.update(self._content())
+            content = self._content()
+            if content.plain != self._shown:
+                self._shown = content.plain
+                # Two fixed lines: a new countdown never changes the size (no layout pass).
+                self.update(content, layout=False)
 
     def _content(self) -> Content:
         session = self.session

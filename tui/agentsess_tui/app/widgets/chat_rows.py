@@ -3,16 +3,19 @@ slash commands, and the error row of a failed reply."""
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from ..safe import visible
+
+if TYPE_CHECKING:
+    from textual.widgets.markdown import MarkdownStream
 
 # Chunks are coalesced and handed to the Markdown stream at most this often: feeding it every
 # chunk costs several times the CPU and lags (PERF-NOTES, streaming).
@@ -27,10 +30,12 @@ class StreamingReply(Vertical):
         self.label = label
         self.chunks = 0
         self._buffer: list[str] = []
-        self._stream: MarkdownStream | None = None
+        self._stream: MarkdownStream | None = None  # (markdown-it is imported on first use)
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
+
         yield Static(
             Content.assemble(
                 (self.label, "bold"), ("  replying… (esc stops)", "italic $text-muted")
@@ -40,6 +45,8 @@ class StreamingReply(Vertical):
         yield Markdown(open_links=False)
 
     def on_mount(self) -> None:
+        from textual.widgets import Markdown
+
         self._stream = Markdown.get_stream(self.query_one(Markdown))
         self._timer = self.set_interval(FLUSH_SECONDS, self.flush)
 
@@ -73,6 +80,8 @@ class Note(Static):
         self.title_text = title
 
     def on_mount(self) -> None:
+        from rich.markdown import Markdown as RichMarkdown
+
         body = RichMarkdown(visible(self.markdown), hyperlinks=False)
         if self.title_text:
             from rich.console import Group

@@ -60,7 +60,7 @@ class MemoryList(OptionList):
 class MemoryInspector(Vertical):
     """Shows the memories of one agent (the selected session's)."""
 
-    now: reactive[int] = reactive(0)
+    now: reactive[int] = reactive(0, repaint=False)  # read when listing, not drawn per tick
 
     class EditRequested(TextualMessage):
         def __init__(self, memory: Memory) -> None:
@@ -73,17 +73,32 @@ class MemoryInspector(Vertical):
         self.memories: dict[int, Memory] = {}
         self.snippets: dict[int, str] = {}
         self._debounce: Timer | None = None
+        self._built = False
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", id="memory-title")
-        yield Input(placeholder="Search memories…", id="memory-search")
-        yield Select(
-            [(kind, kind) for kind in MEMORY_TYPES],
-            prompt="All types",
-            id="memory-type",
+    @property
+    def built(self) -> bool:
+        return self._built
+
+    def build(self) -> None:
+        """Mount the inspector's widgets the first time it is shown (not at start-up)."""
+        if self._built:
+            return
+        self._built = True
+        search = Input(placeholder="Search memories…", id="memory-search")
+        search.cursor_blink = getattr(self.app, "blink", True)
+        self.mount_all(
+            [
+                Static("", id="memory-title"),
+                search,
+                Select(
+                    [(kind, kind) for kind in MEMORY_TYPES],
+                    prompt="All types",
+                    id="memory-type",
+                ),
+                MemoryList(id="memory-list"),
+                Static("", id="memory-detail"),
+            ]
         )
-        yield MemoryList(id="memory-list")
-        yield Static("", id="memory-detail")
 
     @property
     def store_app(self) -> AgentsessApp:
@@ -92,7 +107,8 @@ class MemoryInspector(Vertical):
     def show_agent(self, agent_id: str | None) -> None:
         if agent_id != self.agent_id:
             self.agent_id = agent_id
-            self.reload()
+            if self._built and self.display:
+                self.reload()
 
     @on(Input.Changed, "#memory-search")
     def _search_changed(self) -> None:
@@ -105,6 +121,8 @@ class MemoryInspector(Vertical):
         self.reload()
 
     def reload(self) -> None:
+        if not self._built:
+            return
         title = self.query_one("#memory-title", Static)
         if self.agent_id is None:
             title.update(Content.styled("Memories — no agent selected", "$text-muted"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.widgets import Static
 
@@ -14,9 +15,17 @@ from .chat_header import local_datetime
 ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
 
 
+# Something Markdown would render differently from plain text: emphasis, code, headings,
+# quotes, tables, links, lists. Plain replies skip the Markdown parser (and its import).
+_MARKDOWN = re.compile(r"[*_`#>|\[\]]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
+
+
 def render_body(message: Message) -> RenderableType:
     text = visible(message.content)
-    if message.role == "assistant":
+    if message.role == "assistant" and _MARKDOWN.search(text):
+        # Imported on first use: markdown-it costs ~40 ms, not needed for the first frame.
+        from rich.markdown import Markdown as RichMarkdown
+
         # Rich's Markdown does not interpret console markup; control characters are escaped.
         return RichMarkdown(text, code_theme="ansi_dark", hyperlinks=False)
     return Text(text)

@@ -123,16 +123,22 @@ class SessionList(ScrollView, can_focus=True):
             super().__init__()
             self.session = session
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, sessions: list[Session] | None = None, now: int = 0, *, id: str | None = None
+    ) -> None:
+        """`sessions`: what to show in the very first frame (more may follow)."""
         super().__init__(id=id)
-        self._all: list[Session] = []
-        self._rows: list[Session] = []
-        self._filter = ""
         self.sort_mode = SORT_MODES[0]
+        self._all: list[Session] = sessions or []
+        self._rows: list[Session] = sort_sessions(self._all, self.sort_mode, now)
+        self.set_reactive(SessionList.now, now)
+        self._filter = ""
         self.open_id: str | None = None
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._next_boundary: int | None = None
-        self._highlighted_id: str | None = None
+        self._highlighted_id: str | None = self._rows[0].id if self._rows else None
+        self._styles: dict[str, Style] = {}
+        self._bar_cells: dict[str, int] = {}
 
     # -- data ------------------------------------------------------------------------------
 
@@ -201,9 +207,25 @@ class SessionList(ScrollView, can_focus=True):
     def watch_now(self, now: int) -> None:
         if self._next_boundary is not None and now >= self._next_boundary:
             self._rebuild()
-        else:
-            # Only the rows on screen are repainted; their strips are cached by label.
-            self.refresh()
+            return
+        # Repaint only the lines on screen whose text changes this tick: live countdowns
+        # every second, "expired 3m ago" once a minute, a bar when it loses a cell.
+        scroll_y = int(self.scroll_offset.y)
+        top = scroll_y // ROW_HEIGHT
+        bottom = min(len(self._rows), top + self.size.height // ROW_HEIGHT + 2)
+        for index in range(top, bottom):
+            session = self._rows[index]
+            y = index * ROW_HEIGHT - scroll_y
+            if session.state == "active":
+                self.refresh_lines(y, 1)
+                cells = round(session.window_fraction(now) * BAR_CELLS)
+                if self._bar_cells.get(session.id) != cells:
+                    self._bar_cells[session.id] = cells
+                    self.refresh_lines(y + 1, 1)
+            else:
+                since = session.ended_at if session.state == "ended" else session.expires_at
+                if (now - (since or 0)) % 60_000 < 1_000:
+                    self.refresh_lines(y, 1)
 
     # -- cursor ----------------------------------------------------------------------------
 
@@ -262,6 +284,7 @@ class SessionList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._line_cache.clear()
+        self._styles.clear()
 
     # -- painting --------------------------------------------------------------------------
 
@@ -274,39 +297,54 @@ class SessionList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         session = self._rows[index]
         now = self.now
-        label = time_label(session, now)
-        fraction = round(session.window_fraction(now) * BAR_CELLS)
+        phase = session.phase(now)
+        # Each line is cached by exactly what it shows: the countdown changes line one every
+        # second, the bar (line two) only when it loses a cell.
+        if part == 0:
+            label = time_label(session, now)
+            shown: tuple[object, ...] = (session.title, label)
+        else:
+            label = ""
+            shown = (session.agent_id, round(session.window_fraction(now) * BAR_CELLS))
+        selected = index == self.cursor
         key = (
             session.id,
-            session.title,
-            session.state,
             part,
-            label,
-            fraction,
-            index == self.cursor,
+            phase,
+            shown,
+            selected,
             self.has_focus,
             session.id == self.open_id,
             width,
         )
         strip = self._line_cache.get(key)
         if strip is None:
-            strip = self._paint(session, part, label, fraction, index == self.cursor, width)
+            fraction = round(session.window_fraction(now) * BAR_CELLS)
+            strip = self._paint(session, phase, part, label, fraction, selected, width)
             self._line_cache[key] = strip
         return strip.crop(scroll_x, scroll_x + width)
 
-    def _paint(
-        self, session: Session, part: int, label: str, filled: int, is_cursor: bool, width: int
-    ) -> Strip:
-        phase = session.phase(self.now)
-
-        # Only the foreground and weight of each component class, layered on the row's base
-        # (resolved against the widget, so translucent colours like $text-muted blend right).
-        def part_style(name: str) -> Style:
+    def _part_style(self, name: str) -> Style:
+        """Only the foreground and weight of a component class, to layer on a row's base
+        (resolved against the widget, so translucent colours like $text-muted blend right)."""
+        style = self._styles.get(name)
+        if style is None:
             full = self.get_component_rich_style(f"session-list--{name}")
-            if name in ("cursor", "open"):
-                return full
-            return Style(color=full.color, bold=full.bold)
+            style = full if name in ("cursor", "open") else Style(color=full.color, bold=full.bold)
+            self._styles[name] = style
+        return style
 
+    def _paint(
+        self,
+        session: Session,
+        phase: Phase,
+        part: int,
+        label: str,
+        filled: int,
+        is_cursor: bool,
+        width: int,
+    ) -> Strip:
+        part_style = self._part_style
         base = self.rich_style
         if is_cursor:
             base += part_style("cursor")

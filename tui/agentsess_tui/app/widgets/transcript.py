@@ -16,7 +16,8 @@ from textual.widgets import Static
 from ...core.models import Message
 from .message_view import MessageView
 
-PAGE_SIZE = 40
+# Messages mounted when a session opens: a few screens' worth, never the whole history.
+PAGE_SIZE = 30
 # Messages fetched at a time below the last one shown (live updates, or scrolling down).
 NEWER_PAGE = 200
 

@@ -1,0 +1,51 @@
+"""Start-up stays lean: with nothing configured, the app is built without importing
+pydantic (validation is imported when there is something to validate) or markdown-it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_building_the_app_imports_neither_pydantic_nor_markdown(home: Path) -> None:
+    from agentsess_tui.core import Store
+
+    seeded = Store(home / "agentsess.db")
+    seeded.add_agent("bot")
+    seeded.create_session("bot", "Already here")
+    seeded.close()
+    code = (
+        "import sys\n"
+        "from agentsess_tui.app.main import make_app\n"
+        "from agentsess_tui.core.config import load_settings, resolve_paths\n"
+        "from agentsess_tui.core.store import open_store\n"
+        "paths = resolve_paths()\n"
+        "settings = load_settings(paths)\n"
+        "store = open_store(None, settings=settings, paths=paths)\n"
+        "assert store.list_sessions(limit=100)[0].title == 'Already here'\n"
+        "make_app(store, settings=settings, paths=paths)\n"
+        "names = ('pydantic', 'markdown_it', 'jwt', 'httpx')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_a_configured_value_is_still_validated(home: Path) -> None:
+    (home / "config.toml").write_text("busy_timeout_ms = -5\n")
+    code = (
+        "from agentsess_tui.core.config import load_settings\n"
+        "from agentsess_tui.core.errors import InvalidInput\n"
+        "try:\n"
+        "    load_settings()\n"
+        "except InvalidInput as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "busy_timeout_ms" in result.stdout and "greater than or equal to 0" in result.stdout
