@@ -14,38 +14,104 @@ A reply, from a worker of the app or a script::
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .actions import CommandResult, recall_text, run_command, status_text
-from .base import (
-    BACKENDS,
-    ChatBackendError,
-    ReplyRequest,
-    Responder,
-    ResponderSettings,
-    build_request,
-    default_system_prompt,
-    responder_for,
-    session_responder,
-    update_responder_settings,
-)
-from .commands import (
-    COMMANDS,
-    CommandSpec,
-    SlashCommand,
-    as_message,
-    find_command,
-    help_text,
-    parse_slash,
-    suggest,
-)
-from .intents import Intent, TypeGuess, detect_type, parse_intent
-from .offline import OfflineMemoryAgent, remember_reply
-from .recall import keywords, recall
-from .runner import run_reply
-
 if TYPE_CHECKING:
+    from .actions import CommandResult, recall_text, run_command, status_text
+    from .base import (
+        BACKENDS,
+        ChatBackendError,
+        ReplyRequest,
+        Responder,
+        ResponderSettings,
+        build_request,
+        default_system_prompt,
+        responder_for,
+        session_responder,
+        update_responder_settings,
+    )
+    from .commands import (
+        COMMANDS,
+        CommandSpec,
+        SlashCommand,
+        as_message,
+        find_command,
+        help_text,
+        parse_slash,
+        suggest,
+    )
+    from .intents import Intent, TypeGuess, detect_type, parse_intent
+    from .offline import OfflineMemoryAgent, remember_reply
     from .openai_compat import OpenAICompatResponder, build_messages
+    from .runner import run_reply
+
+# Public name -> the module that defines it. Loaded on first use: the app imports what it
+# needs at start-up (settings, commands, the runner) and the offline agent when it replies.
+_SOURCES = {
+    "actions": (
+        "CommandResult",
+        "recall_text",
+        "run_command",
+        "status_text",
+    ),
+    "base": (
+        "BACKENDS",
+        "ChatBackendError",
+        "ReplyRequest",
+        "Responder",
+        "ResponderSettings",
+        "build_request",
+        "default_system_prompt",
+        "responder_for",
+        "session_responder",
+        "update_responder_settings",
+    ),
+    "commands": (
+        "COMMANDS",
+        "CommandSpec",
+        "SlashCommand",
+        "as_message",
+        "find_command",
+        "help_text",
+        "parse_slash",
+        "suggest",
+    ),
+    "intents": (
+        "Intent",
+        "TypeGuess",
+        "detect_type",
+        "parse_intent",
+    ),
+    "offline": (
+        "OfflineMemoryAgent",
+        "remember_reply",
+    ),
+    "recall": (
+        "keywords",
+        "recall",
+    ),
+    "runner": ("run_reply",),
+    "openai_compat": (
+        "OpenAICompatResponder",
+        "build_messages",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+# `recall` is both a submodule and its function: bind the function now (the module is light),
+# or importing the submodule would leave the package attribute pointing at the module.
+from .recall import keywords, recall  # noqa: E402
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BACKENDS",
@@ -82,11 +148,3 @@ __all__ = [
     "suggest",
     "update_responder_settings",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("OpenAICompatResponder", "build_messages"):
-        from . import openai_compat
-
-        return getattr(openai_compat, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from textual import work
 
-from ...agents import SlashCommand, parse_slash, run_command, suggest
-from ...agents.commands import export_format
+from ...agents.commands import SlashCommand, export_format, parse_slash, suggest
 from ...core.errors import AgentsessError, InvalidInput
 from ...core.models import Session
 from ..safe import one_line
@@ -41,6 +40,8 @@ class SlashCommands(ChatActions):
 
     @work(thread=True, group="slash")
     def run_store_command(self, session_id: str, command: SlashCommand) -> None:
+        from ...agents.actions import run_command  # the offline agent, loaded on first use
+
         try:
             result = run_command(
                 self.agentsess.store, session_id, command, self.agentsess.settings.chat
