@@ -24,9 +24,11 @@ import string
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bulk import BATCH, BulkLoad, Dataset, SessionRow, cached_build, timeline
 
 from agentsess_tui.core import ManualClock, Policy, Store
 from agentsess_tui.core.clock import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS
@@ -47,7 +49,6 @@ FULL_AGENTS = 300
 FULL_VOCABULARY = 200_000
 ACTIVE_SHARE = 0.03
 HISTORY_MS = 90 * DAY_MS
-BATCH = 50_000
 
 # The most frequent words are real ones, so the frequent-word queries look like what people type.
 COMMON_WORDS = (
@@ -104,13 +105,6 @@ class Sizes:
         return f"v{GEN_VERSION}-s{self.scale:g}".replace(".", "_")
 
 
-@dataclass
-class Dataset:
-    path: Path
-    info: dict[str, Any]
-    cached: bool
-
-
 def dataset_paths(data_dir: Path, sizes: Sizes) -> tuple[Path, Path]:
     stem = f"core-{sizes.tag}"
     return data_dir / f"{stem}.db", data_dir / f"{stem}.json"
@@ -126,63 +120,12 @@ def ensure_dataset(
     """The cached database for `scale`, built first if missing (or if `rebuild`)."""
     sizes = Sizes.for_scale(scale)
     db_path, info_path = dataset_paths(data_dir, sizes)
-    if not rebuild and db_path.exists() and info_path.exists():
-        return Dataset(db_path, json.loads(info_path.read_text()), cached=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    info_path.unlink(missing_ok=True)
-    started = time.perf_counter()
-    building = db_path.with_name(db_path.stem + ".building.db")
-    remove_db(building)
-    info = build(building, sizes, log)
-    info["build_seconds"] = round(time.perf_counter() - started, 1)
-    info["file_mb"] = round(building.stat().st_size / 1e6, 1)
-    remove_db(db_path)
-    building.rename(db_path)
-    # The sidecar is written last: its presence means the database is complete.
-    info_path.write_text(json.dumps(info, indent=2) + "\n")
-    log(f"built {db_path.name} ({info['file_mb']} MB) in {info['build_seconds']} s")
-    return Dataset(db_path, info, cached=False)
-
-
-def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return cached_build(
+        db_path, info_path, lambda path: build(path, sizes, log), rebuild=rebuild, log=log
+    )
 
 
 # -- building ----------------------------------------------------------------------------------
-
-
-@dataclass
-class SessionRow:
-    """One row of `sessions`, in column order, plus when it stopped being live."""
-
-    id: str
-    agent_id: str
-    title: str
-    state: str
-    created_at: int
-    activated_at: int
-    last_activity_at: int
-    expires_at: int
-    warn_at: int
-    cap_at: int
-    renewal_count: int
-    resume_count: int
-    warned_at: int | None
-    ended_at: int | None
-    end_reason: str | None
-    token_jti: str
-    window_minutes: int
-    policy: str
-    metadata: str
-    end_at: int = field(compare=False)  # ended, expired, or now for live ones
-
-    @property
-    def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in SESSION_FIELDS)
-
-
-SESSION_FIELDS = [f.name for f in fields(SessionRow) if f.name != "end_at"]
 
 
 class Words:
@@ -234,34 +177,17 @@ def build(path: Path, sizes: Sizes, log: Callable[[str], None]) -> dict[str, Any
     step(f"schema and {len(agents)} agents through the Store")
 
     words = Words(rng, sizes.vocabulary)
-    conn = sqlite3.connect(path, isolation_level=None)
-    # A throw-away file while it is built: no journal, no fsync. WAL is switched back on at the end.
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -1000000")
-    triggers = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_fts_%'"
-    ).fetchall()
-    for name, _sql in triggers:
-        conn.execute(f'DROP TRIGGER "{name}"')
-
+    load = BulkLoad(path, cache_kib=1_000_000)
     sessions, big = _sessions(rng, sizes, agents)
-    _insert(conn, "sessions", [s.values for s in sessions])
-    _insert(conn, "events", _events(sessions))
+    _insert(load, "sessions", [s.values for s in sessions])
+    _insert(load, "events", timeline(sessions))
     step(f"{len(sessions)} sessions and their events")
-    _insert_messages(conn, rng, words, sizes, sessions, big)
+    _insert_messages(load, rng, words, sizes, sessions, big)
     step(f"{sizes.messages} messages")
-    _insert_memories(conn, rng, words, sizes, sessions, agents)
+    _insert_memories(load, rng, words, sizes, sessions, agents)
     step(f"{sizes.memories} memories")
-    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-    step("messages_fts rebuilt")
-    conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('rebuild')")
-    step("memories_fts rebuilt")
-    for _name, sql in triggers:
-        conn.execute(sql)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.close()
+    load.finish(step)
+    load.conn.close()
 
     counts, queries = _describe(path, rng)
     step("query words chosen")
@@ -362,30 +288,7 @@ def _sessions(
     return rows, big
 
 
-def _events(sessions: list[SessionRow]) -> list[tuple[Any, ...]]:
-    """Each session's timeline as the core would have written it."""
-    events: list[tuple[Any, ...]] = []
-    for s in sessions:
-        created = {"expires_at": s.expires_at, "window_minutes": s.window_minutes}
-        events.append((s.id, s.created_at, "created", _json(created)))
-        if s.resume_count:
-            resumed = {"previous_state": "expired", "expires_at": s.expires_at}
-            events.append((s.id, s.activated_at, "resumed", _json(resumed)))
-        if s.warned_at is not None:
-            events.append((s.id, s.warned_at, "warned", _json({"expires_at": s.expires_at})))
-        if s.state == "expired":
-            events.append((s.id, s.expires_at, "expired", "{}"))
-        elif s.state == "ended":
-            events.append((s.id, s.end_at, "ended", _json({"reason": s.end_reason})))
-    events.sort(key=lambda e: e[1])
-    return events
-
-
-def _json(detail: dict[str, Any]) -> str:
-    return json.dumps(detail, separators=(",", ":"))
-
-
-def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+def _insert(load: BulkLoad, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     columns = {
         "sessions": "id, agent_id, title, state, created_at, activated_at, last_activity_at, "
         "expires_at, warn_at, cap_at, renewal_count, resume_count, warned_at, ended_at, "
@@ -395,12 +298,7 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[tuple[Any, ...]
         "memories": "agent_id, session_id, type, title, content, tags, confidence, status, "
         "created_at, updated_at",
     }[table]
-    marks = ", ".join("?" * (columns.count(",") + 1))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (fixed names)
-    conn.execute("BEGIN")
-    for start in range(0, len(rows), BATCH):
-        conn.executemany(sql, rows[start : start + BATCH])
-    conn.execute("COMMIT")
+    load.insert(table, columns, rows)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -409,7 +307,7 @@ def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
 
 
 def _insert_messages(
-    conn: sqlite3.Connection,
+    load: BulkLoad,
     rng: random.Random,
     words: Words,
     sizes: Sizes,
@@ -431,11 +329,11 @@ def _insert_messages(
             (session_id, rng.choice(roles), text, at)
             for (at, session_id), text in zip(chunk, texts, strict=True)
         ]
-        _insert(conn, "messages", rows)
+        _insert(load, "messages", rows)
 
 
 def _insert_memories(
-    conn: sqlite3.Connection,
+    load: BulkLoad,
     rng: random.Random,
     words: Words,
     sizes: Sizes,
@@ -483,7 +381,7 @@ def _insert_memories(
                     at,
                 )
             )
-        _insert(conn, "memories", rows)
+        _insert(load, "memories", rows)
 
 
 def _describe(path: Path, rng: random.Random) -> tuple[dict[str, int], dict[str, Any]]:

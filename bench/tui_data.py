@@ -29,10 +29,21 @@ import sqlite3
 import string
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from bulk import (
+    BATCH,
+    SESSION_COLUMNS,
+    BulkLoad,
+    Dataset,
+    SessionRow,
+    cached_build,
+    remove_db,
+    timeline,
+)
 
 from agentsess_tui.core import ManualClock, Policy, Store
 from agentsess_tui.core.clock import DAY_MS, HOUR_MS, MINUTE_MS
@@ -41,10 +52,9 @@ from agentsess_tui.core.models import MEMORY_TYPES
 from agentsess_tui.core.schema import MIGRATIONS
 
 # Bump when the generated data changes shape: old cached files are then ignored.
-DATA_VERSION = 1
+DATA_VERSION = 2
 GEN_NOW = ManualClock().now_ms()  # 2026-01-15T09:00:00Z
 DATA_DIR = Path(__file__).resolve().parent / "data"
-BATCH = 50_000
 HISTORY_MS = 60 * DAY_MS
 
 FIRST_TITLE = "Bench: first row"
@@ -62,11 +72,6 @@ ACTIVE_POLICIES: tuple[dict[str, Any], ...] = (
     {"window_minutes": 1440, "warning_minutes": 60},
 )
 TOP_POLICY: dict[str, Any] = {"warning_minutes": 60}
-SESSION_COLUMNS = (
-    "id, agent_id, title, state, created_at, activated_at, last_activity_at, expires_at, "
-    "warn_at, cap_at, renewal_count, resume_count, warned_at, ended_at, end_reason, token_jti, "
-    "window_minutes, policy, metadata"
-)
 SESSION_TIME_COLUMNS = (
     "created_at",
     "activated_at",
@@ -116,13 +121,6 @@ def schema_tag() -> str:
     return f"m{len(MIGRATIONS)}{hashlib.sha1(names.encode()).hexdigest()[:6]}"
 
 
-@dataclass
-class Dataset:
-    path: Path
-    info: dict[str, Any]
-    cached: bool
-
-
 def ensure_dataset(
     data_dir: Path,
     scale: float,
@@ -132,29 +130,13 @@ def ensure_dataset(
 ) -> Dataset:
     """The cached database for `scale`, built first when missing (or when `rebuild`)."""
     sizes = Sizes.for_scale(scale)
-    db_path = data_dir / f"{sizes.tag}.db"
-    info_path = data_dir / f"{sizes.tag}.json"
-    if not rebuild and db_path.exists() and info_path.exists():
-        return Dataset(db_path, json.loads(info_path.read_text()), cached=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    info_path.unlink(missing_ok=True)
-    started = time.perf_counter()
-    building = db_path.with_name(db_path.stem + ".building.db")
-    remove_db(building)
-    info = build(building, sizes, log)
-    info["build_seconds"] = round(time.perf_counter() - started, 1)
-    info["file_mb"] = round(building.stat().st_size / 1e6, 1)
-    remove_db(db_path)
-    building.rename(db_path)
-    # The sidecar is written last: its presence means the database is complete.
-    info_path.write_text(json.dumps(info, indent=2) + "\n")
-    log(f"built {db_path.name} ({info['file_mb']} MB) in {info['build_seconds']} s")
-    return Dataset(db_path, info, cached=False)
-
-
-def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return cached_build(
+        data_dir / f"{sizes.tag}.db",
+        data_dir / f"{sizes.tag}.json",
+        lambda path: build(path, sizes, log),
+        rebuild=rebuild,
+        log=log,
+    )
 
 
 def working_copy(dataset: Dataset, dest: Path, now_ms: int) -> float:
@@ -190,41 +172,6 @@ def working_copy(dataset: Dataset, dest: Path, now_ms: int) -> float:
 
 
 # -- building ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Session:
-    id: str
-    agent_id: str
-    title: str
-    state: str
-    created_at: int
-    activated_at: int
-    last_activity_at: int
-    expires_at: int
-    warn_at: int
-    cap_at: int
-    renewal_count: int
-    resume_count: int
-    warned_at: int | None
-    ended_at: int | None
-    end_reason: str | None
-    token_jti: str
-    window_minutes: int
-    policy: str
-    metadata: str = "{}"
-
-    @property
-    def end_at(self) -> int:
-        """When it stopped being live (generation time for live ones)."""
-        if self.state == "active":
-            return GEN_NOW
-        if self.state == "ended":
-            return self.ended_at or self.expires_at
-        return self.expires_at
-
-    def values(self) -> tuple[Any, ...]:
-        return tuple(asdict(self).values())
 
 
 class _Text:
@@ -270,36 +217,22 @@ def build(path: Path, sizes: Sizes, log: Callable[[str], None]) -> dict[str, Any
     store.close()
     step(f"schema and {len(agents)} agents through the Store")
 
-    conn = sqlite3.connect(path, isolation_level=None)
-    # A throw-away file while it is built: no journal, no fsync. WAL again at the end.
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -500000")
-    triggers = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_fts_%'"
-    ).fetchall()
-    for name, _sql in triggers:
-        conn.execute(f'DROP TRIGGER "{name}"')
+    load = BulkLoad(path)
+    conn = load.conn
 
     sessions = _sessions(rng, sizes, agents)
     first, big = sessions[0], sessions[1]
-    _insert(conn, "sessions", SESSION_COLUMNS, [s.values() for s in sessions])
-    _insert(conn, "events", "session_id, at, kind, detail", _events(sessions))
+    load.insert("sessions", SESSION_COLUMNS, [s.values for s in sessions])
+    load.insert("events", "session_id, at, kind, detail", timeline(sessions))
     step(f"{len(sessions)} sessions and their events")
 
     text = _Text(rng)
-    _insert_messages(conn, rng, text, sizes, sessions, first, big)
+    _insert_messages(load, rng, text, sizes, sessions, first, big)
     step(f"{sizes.messages} messages")
-    _insert_memories(conn, rng, text, sizes, sessions)
+    _insert_memories(load, rng, text, sizes, sessions)
     step(f"{sizes.memories} memories")
-    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-    conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('rebuild')")
-    for _name, sql in triggers:
-        conn.execute(sql)
-    step("full-text indexes rebuilt")
+    load.finish(step)
     conn.execute("ANALYZE")
-    conn.execute("PRAGMA journal_mode = WAL")
     counts = {
         table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         for table in ("agents", "sessions", "messages", "memories", "events")
@@ -324,11 +257,11 @@ def build(path: Path, sizes: Sizes, log: Callable[[str], None]) -> dict[str, Any
     }
 
 
-def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[_Session]:
+def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[SessionRow]:
     """The two benchmark rows first, then the other active ones, then the history."""
-    rows: list[_Session] = []
+    rows: list[SessionRow] = []
 
-    def live(title: str, agent_id: str, left_ms: int, variant: dict[str, Any]) -> _Session:
+    def live(title: str, agent_id: str, left_ms: int, variant: dict[str, Any]) -> SessionRow:
         policy = Policy(**variant)
         window = policy.window_minutes * MINUTE_MS
         expires_at = GEN_NOW + left_ms
@@ -339,7 +272,7 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[_Sess
             activated_at -= rng.randint(0, policy.max_lifetime_minutes * MINUTE_MS - window)
         created_at = activated_at - (rng.randint(HOUR_MS, 10 * DAY_MS) if rng.random() < 0.2 else 0)
         warn_at = expires_at - policy.warning_minutes * MINUTE_MS
-        return _Session(
+        return SessionRow(
             id=new_session_id(created_at),
             agent_id=agent_id,
             title=title,
@@ -361,6 +294,7 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[_Sess
             token_jti=_jti(rng),
             window_minutes=policy.window_minutes,
             policy=policy.model_dump_json(),
+            end_at=GEN_NOW,
         )
 
     # Expiring (40 and 41 minutes left, warning 60 min): the top two rows for the whole run.
@@ -387,7 +321,7 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[_Sess
         ended_at = created_at + rng.randint(MINUTE_MS, window - MINUTE_MS) if ended else None
         stop = ended_at if ended_at is not None else expires_at
         rows.append(
-            _Session(
+            SessionRow(
                 id=new_session_id(created_at),
                 agent_id=rng.choice(agents),
                 title=f"{rng.choice(('Chat', 'Job', 'Review', 'Notes'))} {len(rows) + 1}",
@@ -406,6 +340,7 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[_Sess
                 token_jti=_jti(rng),
                 window_minutes=default.window_minutes,
                 policy=default.model_dump_json(),
+                end_at=stop,
             )
         )
     return rows
@@ -415,44 +350,18 @@ def _jti(rng: random.Random) -> str:
     return "".join(rng.choices(string.ascii_letters + string.digits, k=16))
 
 
-def _events(sessions: list[_Session]) -> list[tuple[Any, ...]]:
-    events: list[tuple[Any, ...]] = []
-    for s in sessions:
-        detail = json.dumps({"expires_at": s.expires_at, "window_minutes": s.window_minutes})
-        events.append((s.id, s.created_at, "created", detail))
-        if s.warned_at is not None:
-            events.append((s.id, s.warned_at, "warned", json.dumps({"expires_at": s.expires_at})))
-        if s.state == "expired":
-            events.append((s.id, s.expires_at, "expired", "{}"))
-        elif s.state == "ended":
-            events.append((s.id, s.end_at, "ended", json.dumps({"reason": s.end_reason})))
-    events.sort(key=lambda e: e[1])
-    return events
-
-
-def _insert(
-    conn: sqlite3.Connection, table: str, columns: str, rows: Sequence[tuple[Any, ...]]
-) -> None:
-    marks = ", ".join("?" * (columns.count(",") + 1))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (fixed names)
-    conn.execute("BEGIN")
-    for start in range(0, len(rows), BATCH):
-        conn.executemany(sql, rows[start : start + BATCH])
-    conn.execute("COMMIT")
-
-
 MESSAGE_COLUMNS = "session_id, role, content, created_at"
 ROLES = ("user", "assistant", "assistant", "tool", "user")
 
 
 def _insert_messages(
-    conn: sqlite3.Connection,
+    load: BulkLoad,
     rng: random.Random,
     text: _Text,
     sizes: Sizes,
-    sessions: list[_Session],
-    first: _Session,
-    big: _Session,
+    sessions: list[SessionRow],
+    first: SessionRow,
+    big: SessionRow,
 ) -> None:
     others = sessions[2:]
     weights = [rng.lognormvariate(0, 1) for _ in others]
@@ -468,10 +377,9 @@ def _insert_messages(
     for start in range(0, len(stamped), BATCH):
         chunk = stamped[start : start + BATCH]
         rows = [(sid, rng.choice(ROLES), text.pick(), at) for at, sid in chunk]
-        _insert(conn, "messages", MESSAGE_COLUMNS, rows)
+        load.insert("messages", MESSAGE_COLUMNS, rows)
     # The last message of each benchmark row: the newest ids, unique text, a user's plain text.
-    _insert(
-        conn,
+    load.insert(
         "messages",
         MESSAGE_COLUMNS,
         [
@@ -482,11 +390,11 @@ def _insert_messages(
 
 
 def _insert_memories(
-    conn: sqlite3.Connection,
+    load: BulkLoad,
     rng: random.Random,
     text: _Text,
     sizes: Sizes,
-    sessions: list[_Session],
+    sessions: list[SessionRow],
 ) -> None:
     rows = []
     for _ in range(sizes.memories):
@@ -509,8 +417,7 @@ def _insert_memories(
             )
         )
     rows.sort(key=lambda r: r[8])
-    _insert(
-        conn,
+    load.insert(
         "memories",
         "agent_id, session_id, type, title, content, tags, confidence, status, created_at, "
         "updated_at",
