@@ -127,7 +127,9 @@ def test_four_processes_doing_mixed_writes(
         )
     ]
     switches = sum(1 for a, b in zip(writers, writers[1:], strict=False) if a != b)
-    assert switches > 4 * WORKERS
+    # One process after another would switch writers WORKERS - 1 times; more means their
+    # writes interleaved (how much depends on the OS scheduler, so no higher bar).
+    assert switches >= WORKERS
     assert store.get_session(shared).last_activity_at >= shared_before.last_activity_at
     conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")
     conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('integrity-check')")

@@ -114,14 +114,7 @@ class SessionRules(AgentRegistry):
         """Messages, memories made in it and events: for /status and `sessions show`."""
         conn = self._conn()
         self._session_row(conn, session_id)
-        counts = {}
-        for name, sql in (
-            ("messages", "SELECT count(*) FROM messages WHERE session_id = ?"),
-            ("memories", "SELECT count(*) FROM memories WHERE session_id = ?"),
-            ("events", "SELECT count(*) FROM events WHERE session_id = ?"),
-        ):
-            counts[name] = int(conn.execute(sql, (session_id,)).fetchone()[0])
-        return counts
+        return _counts(conn, session_id, ("messages", "memories", "events"))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -248,18 +241,13 @@ class SessionRules(AgentRegistry):
                 (now, reason, session_id),
             )
             self._event(conn, session_id, now, "ended", reason=reason)
-            messages = conn.execute(
-                "SELECT count(*) FROM messages WHERE session_id = ?", (session_id,)
-            ).fetchone()[0]
-            memories = conn.execute(
-                "SELECT count(*) FROM memories WHERE session_id = ?", (session_id,)
-            ).fetchone()[0]
+            counts = _counts(conn, session_id, ("messages", "memories"))
             ended = self._session_row(conn, session_id)
         return EndSummary(
             session=ended,
             duration_ms=now - session.activated_at,
-            messages=int(messages),
-            memories=int(memories),
+            messages=counts["messages"],
+            memories=counts["memories"],
         )
 
     @storage_errors
@@ -327,14 +315,9 @@ class SessionRules(AgentRegistry):
         check_session_id(session_id)
         with self._write() as conn:
             self._session_row(conn, session_id)
-            messages = conn.execute(
-                "SELECT count(*) FROM messages WHERE session_id = ?", (session_id,)
-            ).fetchone()[0]
-            memories = conn.execute(
-                "SELECT count(*) FROM memories WHERE session_id = ?", (session_id,)
-            ).fetchone()[0]
+            counts = _counts(conn, session_id, ("messages", "memories"))
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        return {"messages": int(messages), "memories_kept": int(memories)}
+        return {"messages": counts["messages"], "memories_kept": counts["memories"]}
 
     @storage_errors
     def rename_session(self, session_id: str, title: str) -> Session:
@@ -601,3 +584,16 @@ def summary_line(summary: EndSummary) -> str:
         f"Ended {summary.session.title!r} after {format_span(summary.duration_ms)}: "
         f"{summary.messages} messages, {summary.memories} memories made in it (kept)."
     )
+
+
+def _counts(conn: sqlite3.Connection, session_id: str, tables: tuple[str, ...]) -> dict[str, int]:
+    """Rows of `tables` (messages, memories, events) that belong to a session."""
+    return {
+        table: int(
+            conn.execute(
+                f"SELECT count(*) FROM {table} WHERE session_id = ?",  # noqa: S608 (fixed names)
+                (session_id,),
+            ).fetchone()[0]
+        )
+        for table in tables
+    }
