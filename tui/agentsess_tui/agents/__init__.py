@@ -14,8 +14,9 @@ A reply, from a worker of the app or a script::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from .actions import CommandResult, recall_text, run_command, status_text
@@ -97,21 +98,11 @@ _SOURCES = {
         "build_messages",
     ),
 }
-_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+__getattr__ = lazy_getattr(__name__, _SOURCES, globals())
 
 # `recall` is both a submodule and its function: bind the function now (the module is light),
 # or importing the submodule would leave the package attribute pointing at the module.
 from .recall import keywords, recall  # noqa: E402
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
 
 __all__ = [
     "BACKENDS",
