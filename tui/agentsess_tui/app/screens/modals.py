@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets.button import ButtonVariant
 
 from ...core.clock import MINUTE_MS
 from ...core.durations import format_minutes, parse_minutes
@@ -46,6 +47,19 @@ class _Dialog(ModalScreen[Any]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @staticmethod
+    def buttons(label: str, button_id: str, variant: ButtonVariant = "primary") -> Horizontal:
+        """The dialog's main button and Cancel, at the bottom right."""
+        return Horizontal(
+            Button(label, variant=variant, id=button_id, compact=True),
+            Button("Cancel", id="cancel", compact=True),
+            classes="dialog-buttons",
+        )
+
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
         error.update(Content(message))
@@ -71,14 +85,7 @@ class ConfirmModal(_Dialog):
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.title_text, "bold"), classes="dialog-title")
             yield Static(Content(self.body), classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(
-                    compact=True,
-                    label=self.confirm_label,
-                    variant="error" if self.danger else "primary",
-                    id="confirm",
-                )
-                yield Button(compact=True, label="Cancel", id="cancel")
+            yield self.buttons(self.confirm_label, "confirm", "error" if self.danger else "primary")
 
     def on_mount(self) -> None:
         self.query_one("#confirm", Button).focus()
@@ -86,10 +93,6 @@ class ConfirmModal(_Dialog):
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(False)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -119,9 +122,7 @@ class ExtendModal(_Dialog):
             yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
             yield Static("", id="preview")
             yield Static("", classes="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(compact=True, label="Extend", variant="primary", id="apply")
-                yield Button(compact=True, label="Cancel", id="cancel")
+            yield self.buttons("Extend", "apply")
 
     def on_mount(self) -> None:
         self.show_error("")
@@ -161,10 +162,6 @@ class ExtendModal(_Dialog):
             self.show_error(str(error))
             return
         self.dismiss(minutes)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass
@@ -250,9 +247,7 @@ class NewSessionModal(_Dialog):
             yield Label("System prompt (optional)")
             yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
             yield Static("", classes="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(compact=True, label="Create", variant="primary", id="create")
-                yield Button(compact=True, label="Cancel", id="cancel")
+            yield self.buttons("Create", "create")
 
     def _default_policy(self) -> Policy:
         try:
@@ -303,10 +298,6 @@ class NewSessionModal(_Dialog):
                 responder=responder,
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass
@@ -363,9 +354,7 @@ class MemoryModal(_Dialog):
             yield Label("Tags (comma-separated)")
             yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
             yield Static("", classes="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(compact=True, label="Save", variant="primary", id="save")
-                yield Button(compact=True, label="Cancel", id="cancel")
+            yield self.buttons("Save", "save")
 
     def on_mount(self) -> None:
         self.show_error("")
@@ -396,10 +385,6 @@ class MemoryModal(_Dialog):
                 confidence=confidence,
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass
@@ -467,9 +452,7 @@ class ResponderModal(_Dialog):
                 ),
             )
             yield Static("", classes="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(compact=True, label="Save", variant="primary", id="save")
-                yield Button(compact=True, label="Cancel", id="cancel")
+            yield self.buttons("Save", "save")
 
     def on_mount(self) -> None:
         self.show_error("")
@@ -485,7 +468,3 @@ class ResponderModal(_Dialog):
                 system_prompt=self.query_one("#system-prompt", TextArea).text.strip(),
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
