@@ -71,6 +71,7 @@ class LiveScreen(Screen[None]):
         self.open_session_id: str | None = None
         self._tokens: dict[str, str | None] = {}
         self._pending_select: str | None = None
+        self._transcript_request = 0
 
     @property
     def agentsess(self) -> AgentsessApp:
@@ -265,10 +266,12 @@ class LiveScreen(Screen[None]):
         self._hide_notice()
         session = self._sessions.get(session_id)
         self.query_one(MemoryInspector).show_agent(session.agent_id if session else None)
-        self.load_transcript(session_id, around)
+        # Only the latest request may fill the transcript (loads finish in any order).
+        self._transcript_request += 1
+        self.load_transcript(session_id, around, self._transcript_request)
 
-    @work(thread=True, exclusive=True, group="transcript")
-    def load_transcript(self, session_id: str, around: int | None = None) -> None:
+    @work(thread=True, group="transcript")
+    def load_transcript(self, session_id: str, around: int | None, request: int) -> None:
         store = self.agentsess.store
         half = PAGE_SIZE // 2
         try:
@@ -285,10 +288,12 @@ class LiveScreen(Screen[None]):
             return
         keep = PAGE_SIZE if around is None else half
         page = Page(older[-keep:] + newer, len(older) > keep, len(newer) == half, around)
-        self.ui(self._show_transcript, session, token, page)
+        self.ui(self._show_transcript, session, token, page, request)
 
-    async def _show_transcript(self, session: Session, token: str | None, page: Page) -> None:
-        if session.id != self.open_session_id:
+    async def _show_transcript(
+        self, session: Session, token: str | None, page: Page, request: int
+    ) -> None:
+        if request != self._transcript_request:
             return
         self._sessions[session.id] = session
         self._tokens[session.id] = token

@@ -283,7 +283,8 @@ class NewSessionModal(_Dialog):
             return
         responder: dict[str, str] = {}
         backend = self.query_one("#backend", Select).value
-        if isinstance(backend, str):
+        # The configured backend stays the default: store only a different choice.
+        if isinstance(backend, str) and backend != self.default_backend:
             responder["backend"] = backend
         model = self.query_one("#model", Input).value.strip()
         if model:
