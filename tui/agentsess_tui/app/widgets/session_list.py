@@ -208,24 +208,25 @@ class SessionList(ScrollView, can_focus=True):
         if self._next_boundary is not None and now >= self._next_boundary:
             self._rebuild()
             return
-        # Repaint only the lines on screen whose text changes this tick: live countdowns
-        # every second, "expired 3m ago" once a minute, a bar when it loses a cell.
+        # Repaint only the lines on screen that change this tick: a live row's first line every
+        # second ("expired 3m ago" once a minute), its bar line when the bar loses a cell.
         scroll_y = int(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
         top = scroll_y // ROW_HEIGHT
         bottom = min(len(self._rows), top + self.size.height // ROW_HEIGHT + 2)
         for index in range(top, bottom):
             session = self._rows[index]
-            y = index * ROW_HEIGHT - scroll_y
+            y = index * ROW_HEIGHT - scroll_y  # on screen
             if session.state == "active":
-                self.refresh_lines(y, 1)
+                self.refresh(Region(0, y, width, 1))
                 cells = round(session.window_fraction(now) * BAR_CELLS)
                 if self._bar_cells.get(session.id) != cells:
                     self._bar_cells[session.id] = cells
-                    self.refresh_lines(y + 1, 1)
+                    self.refresh(Region(0, y + 1, width, 1))
             else:
                 since = session.ended_at if session.state == "ended" else session.expires_at
                 if (now - (since or 0)) % 60_000 < 1_000:
-                    self.refresh_lines(y, 1)
+                    self.refresh(Region(0, y, width, 1))
 
     # -- cursor ----------------------------------------------------------------------------
 
