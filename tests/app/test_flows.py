@@ -407,3 +407,22 @@ async def test_agent_text_is_shown_literally(
             assert app.is_running  # nothing was clicked into quitting
         else:
             assert "\\x1b" in screenshot or "\\u202e" in screenshot
+
+
+async def test_countdowns_redraw_on_screen_also_when_the_list_is_scrolled(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    for minutes in range(30):
+        store.create_session(agent, f"Row {minutes:02d}", options={"window_minutes": 60 + minutes})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("end")  # the last rows: the list scrolls
+        await pilot.pause()
+        screen_text = app.export_screenshot().replace("&#160;", " ")
+        assert "Row 29" in screen_text and "Row 00" not in screen_text
+        assert "1:29:00" in screen_text
+        clock.advance(seconds=5)
+        main_screen(app).tick()
+        await pilot.pause()
+        screen_text = app.export_screenshot().replace("&#160;", " ")
+        assert "1:28:55" in screen_text and "1:29:00" not in screen_text
