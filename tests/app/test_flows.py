@@ -426,3 +426,30 @@ async def test_countdowns_redraw_on_screen_also_when_the_list_is_scrolled(
         await pilot.pause()
         screen_text = app.export_screenshot().replace("&#160;", " ")
         assert "1:28:55" in screen_text and "1:29:00" not in screen_text
+
+
+async def test_a_database_locked_by_another_process_is_a_message_not_a_crash(
+    store: Store, clock: ManualClock, agent: str, db_path: object
+) -> None:
+    import sqlite3
+
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.core import Settings, resolve_paths
+
+    session = store.create_session(agent, "Busy").session
+    impatient = Store(store.path, clock=clock, settings=Settings(busy_timeout_ms=100))
+    app = make_app(impatient, clock=clock, paths=resolve_paths(), blink=False, remember_theme=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        holder = sqlite3.connect(store.path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.is_running
+        assert any(n.startswith("Database busy") and "locked" in n for n in notices(app))
+        assert store.get_session(session.id).expires_at == session.expires_at
+        holder.execute("ROLLBACK")
+        holder.close()
+        await pilot.press("e")
+        await settle(pilot)
+        assert store.get_session(session.id).expires_at == session.expires_at + 60 * 60_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asyncio import CancelledError
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -125,6 +126,23 @@ class AgentsessApp(App[None]):
     ) -> None:
         self.notification_log.append((severity, title, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def report_unexpected(self, error: BaseException | None) -> None:
+        """A bug or an unforeseen failure in background work: say so, keep running."""
+        if error is None or isinstance(error, CancelledError):
+            return
+        if isinstance(error, AgentsessError):
+            self.show_error(error)
+            return
+        self.log.error(error)
+        self.notify(
+            f"{type(error).__name__}: {error}. The app keeps running; if this repeats, "
+            "please report it with the steps that led here.",
+            title="Something went wrong",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     def show_error(self, error: AgentsessError) -> None:
         """Every core error as a readable notification: what happened, what to do."""

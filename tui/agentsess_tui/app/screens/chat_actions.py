@@ -48,7 +48,7 @@ class ChatActions(SessionActions):
             return
         self.send_message(session_id, as_message(text))
 
-    @work(thread=True, group="send")
+    @work(thread=True, exit_on_error=False, group="send")
     def send_message(self, session_id: str, text: str) -> None:
         try:
             message = self.agentsess.store.add_message(session_id, text, role="user")
@@ -88,7 +88,7 @@ class ChatActions(SessionActions):
             decided,
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def resume_and_send(self, session_id: str, text: str) -> None:
         store = self.agentsess.store
         try:

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from ...core.durations import format_countdown
 from ...core.errors import AgentsessError
@@ -77,6 +78,11 @@ class LiveScreen(Screen[None]):
     def agentsess(self) -> AgentsessApp:
         return cast("AgentsessApp", self.app)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers do not take the app down on an unexpected error; it is reported instead.
+        if event.state == WorkerState.ERROR:
+            self.agentsess.report_unexpected(event.worker.error)
+
     def ui(self, callback: Callable[..., object], *args: object) -> None:
         """From a worker thread: run `callback(*args)` on the UI thread and wait for it."""
         self.app.call_from_thread(callback, *args)
@@ -103,7 +109,7 @@ class LiveScreen(Screen[None]):
             if self.open_session_id is not None and transcript.session_id == self.open_session_id:
                 self.load_newer(self.open_session_id, transcript.last_id or 0)
 
-    @work(thread=True, exclusive=True, group="sweep")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="sweep")
     def run_sweep(self) -> None:
         if self._sweeping:
             return
@@ -139,7 +145,7 @@ class LiveScreen(Screen[None]):
         """Fetch what changed since the last load (everything the first time)."""
         self._load_sessions(self._change_seq)
 
-    @work(thread=True, group="sessions")
+    @work(thread=True, exit_on_error=False, group="sessions")
     def _load_sessions(self, since: int) -> None:
         try:
             changed, deleted, seq = self.agentsess.store.session_changes(since)
@@ -270,7 +276,7 @@ class LiveScreen(Screen[None]):
         self._transcript_request += 1
         self.load_transcript(session_id, around, self._transcript_request)
 
-    @work(thread=True, group="transcript")
+    @work(thread=True, exit_on_error=False, group="transcript")
     def load_transcript(self, session_id: str, around: int | None, request: int) -> None:
         store = self.agentsess.store
         half = PAGE_SIZE // 2
@@ -316,7 +322,7 @@ class LiveScreen(Screen[None]):
     def _need_older(self, event: Transcript.NeedOlder) -> None:
         self.load_older(event.session_id, event.before_id)
 
-    @work(thread=True, group="transcript-older")
+    @work(thread=True, exit_on_error=False, group="transcript-older")
     def load_older(self, session_id: str, before_id: int) -> None:
         try:
             messages = self.agentsess.store.messages(
@@ -331,7 +337,7 @@ class LiveScreen(Screen[None]):
         if session_id == self.open_session_id:
             await self.query_one(Transcript).prepend(messages, has_older)
 
-    @work(thread=True, group="transcript-newer")
+    @work(thread=True, exit_on_error=False, group="transcript-newer")
     def load_newer(self, session_id: str, after: int) -> None:
         """Messages that arrived after the last one shown (ours or another process's)."""
         try:

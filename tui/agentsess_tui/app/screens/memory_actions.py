@@ -35,7 +35,7 @@ class MemoryActions(LiveScreen):
 
         self.app.push_screen(MemoryModal(memory.agent_id, memory), saved)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def save_memory(self, agent_id: str, memory_id: int | None, draft: MemoryDraft) -> None:
         store = self.agentsess.store
         try:
@@ -83,7 +83,7 @@ class MemoryActions(LiveScreen):
             lambda: self.forget_memory(memory.id),
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def forget_memory(self, memory_id: int) -> None:
         try:
             self.agentsess.store.forget_memory(memory_id)

@@ -44,7 +44,7 @@ class SessionActions(LiveScreen):
         if request is not None:
             self.create_session(request)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def create_session(self, request: NewSessionRequest) -> None:
         store = self.agentsess.store
         try:
@@ -93,7 +93,7 @@ class SessionActions(LiveScreen):
 
         self.app.push_screen(ExtendModal(session, self.now), chosen)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def extend_session(self, session_id: str, minutes: int | None) -> None:
         try:
             result = self.agentsess.store.extend_session(session_id, minutes)
@@ -116,7 +116,7 @@ class SessionActions(LiveScreen):
         if session is not None:
             self.resume_session(session.id)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def resume_session(self, session_id: str) -> None:
         store = self.agentsess.store
         try:
@@ -149,7 +149,7 @@ class SessionActions(LiveScreen):
             lambda: self.end_session(session.id),
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def end_session(self, session_id: str) -> None:
         try:
             summary = self.agentsess.store.end_session(session_id, "ended in the app")
@@ -176,7 +176,7 @@ class SessionActions(LiveScreen):
             lambda: self.clear_session(session.id),
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def clear_session(self, session_id: str) -> None:
         try:
             deleted = self.agentsess.store.clear_session(session_id)
@@ -204,7 +204,7 @@ class SessionActions(LiveScreen):
             lambda: self.delete_session(session.id),
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def delete_session(self, session_id: str) -> None:
         try:
             result = self.agentsess.store.delete_session(session_id)
@@ -249,7 +249,7 @@ class SessionActions(LiveScreen):
 
         self.app.push_screen(ResponderModal(session, current, defaults), chosen)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def save_responder(self, session_id: str, choice: ResponderChoice) -> None:
         chat = self.agentsess.settings.chat
         try:

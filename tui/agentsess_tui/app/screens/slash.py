@@ -38,7 +38,7 @@ class SlashCommands(ChatActions):
     def add_note(self, markdown: str, title: str = "") -> None:
         self.run_worker(self.query_one(Transcript).add_row(Note(markdown, title=title)))
 
-    @work(thread=True, group="slash")
+    @work(thread=True, exit_on_error=False, group="slash")
     def run_store_command(self, session_id: str, command: SlashCommand) -> None:
         from ...agents.actions import run_command  # the offline agent, loaded on first use
 
@@ -80,7 +80,7 @@ class SlashCommands(ChatActions):
             return
         self.create_for_agent(session, args)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def create_for_agent(self, like: Session, title: str) -> None:
         """/new title: a session for the same agent, with the same responder settings."""
         store = self.agentsess.store
@@ -137,7 +137,7 @@ class SlashCommands(ChatActions):
             return
         self.export_to_file(session_id, fmt)
 
-    @work(thread=True, group="export")
+    @work(thread=True, exit_on_error=False, group="export")
     def export_to_file(self, session_id: str, fmt: str) -> None:
         from ...core.transfer import default_filename, export_session
 

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from ...core.durations import format_ago
 from ...core.errors import AgentsessError
@@ -100,6 +101,10 @@ class MemoryInspector(Vertical):
             ]
         )
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.store_app.report_unexpected(event.worker.error)
+
     @property
     def store_app(self) -> AgentsessApp:
         return cast("AgentsessApp", self.app)
@@ -135,7 +140,7 @@ class MemoryInspector(Vertical):
         kind = selected if isinstance(selected, str) else None
         self._load(self.agent_id, query, kind)
 
-    @work(thread=True, exclusive=True, group="memories")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="memories")
     def _load(self, agent_id: str, query: str, kind: str | None) -> None:
         store = self.store_app.store
         try:
