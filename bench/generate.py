@@ -36,7 +36,7 @@ from agentsess_tui.core.ids import new_session_id
 from agentsess_tui.core.models import MEMORY_TYPES
 
 # Bump when the generated data changes shape: old cached files are then ignored.
-GEN_VERSION = 2
+GEN_VERSION = 3
 BENCH_NOW = ManualClock().now_ms()  # 2026-01-15T09:00:00Z, the tests' start time too
 BENCH_KEY = b"agentsess-bench-signing-key-0001"
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -206,6 +206,25 @@ def test_search_filters(store: Store, agent: str) -> None:
     assert len(store.search_memories("orbital", limit=2)) == 2
 
 
+def test_agent_filtered_search_matches_words_never_agent_tokens(store: Store, agent: str) -> None:
+    """The agent tokens indexed beside each memory's words cannot be found by what users type."""
+    from agentsess_tui.core.schema import agent_token
+
+    store.add_agent("research.bot")
+    mine = store.remember("notes about the harbour", agent_id=agent)
+    theirs = store.remember("the harbour at dawn", agent_id="research.bot")
+    token = agent_token("research.bot")
+    for query in (token, token[1:], token[1:4], "research", "bot", agent):
+        assert store.search_memories(query) == [], query
+    assert [h.memory.id for h in store.search_memories("the", agent_id=agent)] == [mine.id]
+    hits = store.search_memories("harbour", agent_id="research.bot")
+    assert [h.memory.id for h in hits] == [theirs.id]
+    assert hits[0].snippet.replace("\x02", "").replace("\x03", "") == "the harbour at dawn"
+    store.update_memory(theirs.id, content="a lighthouse at dusk")
+    assert store.search_memories("harbour", agent_id="research.bot") == []
+    assert [h.memory.id for h in store.search_memories("lighthouse")] == [theirs.id]
+
+
 def test_search_as_you_type(store: Store, agent: str) -> None:
     memory = store.remember("Python packaging with hatchling", agent_id=agent)
     for typed in ("p", "py", "pyt", "pyth", "python", "python pack", "python packaging hat"):

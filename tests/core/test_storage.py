@@ -284,3 +284,42 @@ def test_sessions_of_a_database_from_before_change_stamps_are_found(
     changed, deleted, _ = store.session_changes(0)
     assert [s.id for s in changed] == ["sess_old"] and deleted == []
     store.close()
+
+
+def test_memories_of_a_database_from_before_the_agent_index_are_found(
+    db_path: Path, clock: ManualClock
+) -> None:
+    """Upgrading to m003 re-indexes the memories already there, and keeps indexing new ones."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from agentsess_tui.core.schema import MIGRATION_SET, m001_initial, m002_change_tracking
+
+    old = Migrations(MIGRATION_SET)
+    old()(m001_initial)
+    old()(m002_change_tracking)
+    db = Database(sqlite3.connect(db_path), execute_plugins=False)
+    old.apply(db)
+    for agent in ("bot", "other"):
+        db.conn.execute(
+            "INSERT INTO agents (id, name, policy, created_at) VALUES (?, ?, '{}', 0)",
+            (agent, agent),
+        )
+        db.conn.execute(
+            "INSERT INTO memories (agent_id, type, title, content, tags, confidence, status, "
+            "created_at, updated_at) VALUES (?, 'fact', 'Tides', ?, '[]', 1.0, 'active', 0, 0)",
+            (agent, f"{agent} knows the tide tables"),
+        )
+    db.conn.commit()
+    db.conn.close()
+    store = Store(db_path, clock=clock)
+    assert {h.memory.agent_id for h in store.search_memories("tide")} == {"bot", "other"}
+    assert [h.memory.agent_id for h in store.search_memories("tide", agent_id="bot")] == ["bot"]
+    (before,) = store.search_memories("tide", agent_id="other")
+    newer = store.remember("the tide turns at noon", agent_id="other")
+    found = store.search_memories("tide", agent_id="other")
+    assert {h.memory.id for h in found} == {before.memory.id, newer.id}
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('integrity-check')")
+    conn.close()
+    store.close()

@@ -210,7 +210,69 @@ def m002_change_tracking(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_change_tracking]
+# The first character of a memory's agent token in the full-text index: a private-use code
+# point, a letter to the tokenizer, which user queries never contain (fts_query drops it), so
+# no word a user types can match an agent token.
+AGENT_TOKEN_MARK = "\ue000"
+
+
+def agent_token(agent_id: str) -> str:
+    """The single FTS token that stands for `agent_id` (the same as the SQL in m003)."""
+    return AGENT_TOKEN_MARK + agent_id.encode().hex()
+
+
+def m003_agent_in_memory_index(db: Database) -> None:
+    """Index each memory's agent alongside its words, so an agent-filtered search lets FTS5
+    intersect the agent's postings with the word's instead of walking every memory that holds
+    a frequent word (`the` is in most of them) to find the agent's few.
+
+    The index reads its rows from a view that adds the agent token; bm25 gives that column
+    no weight, so ranking is as before.
+    """
+    _run_script(
+        db,
+        """
+        DROP TRIGGER memories_fts_ai;
+        DROP TRIGGER memories_fts_ad;
+        DROP TRIGGER memories_fts_au;
+        DROP TABLE memories_fts;
+        CREATE VIEW memories_fts_source AS
+            SELECT id, title, content, tags, char(57344) || lower(hex(agent_id)) AS agent
+            FROM memories;
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            title, content, tags, agent,
+            content='memories_fts_source', content_rowid='id',
+            prefix='2 3', tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO memories_fts(memories_fts) VALUES ('rebuild');
+        CREATE TRIGGER memories_fts_ai AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts(rowid, title, content, tags, agent)
+            VALUES (new.id, new.title, new.content, new.tags,
+                    char(57344) || lower(hex(new.agent_id)));
+        END;
+        CREATE TRIGGER memories_fts_ad AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, title, content, tags, agent)
+            VALUES ('delete', old.id, old.title, old.content, old.tags,
+                    char(57344) || lower(hex(old.agent_id)));
+        END;
+        CREATE TRIGGER memories_fts_au AFTER UPDATE OF title, content, tags, agent_id ON memories
+        BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, title, content, tags, agent)
+            VALUES ('delete', old.id, old.title, old.content, old.tags,
+                    char(57344) || lower(hex(old.agent_id)));
+            INSERT INTO memories_fts(rowid, title, content, tags, agent)
+            VALUES (new.id, new.title, new.content, new.tags,
+                    char(57344) || lower(hex(new.agent_id)));
+        END;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_initial,
+    m002_change_tracking,
+    m003_agent_in_memory_index,
+]
 
 
 def applied_names(conn: sqlite3.Connection) -> set[str]:

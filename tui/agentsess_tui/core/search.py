@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\w", re.UNICODE)
-_UNSEARCHABLE = re.compile("[\x00\ud800-\udfff]")
+# U+E000 starts the agent tokens in the memory index (schema.AGENT_TOKEN_MARK): never searched.
+_UNSEARCHABLE = re.compile("[\x00\ud800-\udfff\ue000]")
 # Control characters that mark matches in snippets; turned into styling by the clients.
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -18,7 +19,8 @@ MARK_END = "\x03"
 
 def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
     # FTS5 ends a query at NUL ("unterminated string") and SQLite cannot take lone surrogates:
-    # both are treated as spaces, like other characters that cannot be part of a word.
+    # both are treated as spaces, like other characters that cannot be part of a word, and so
+    # is the agent token mark.
     text = _UNSEARCHABLE.sub(" ", text)
     chunks = [chunk for chunk in text.split() if _WORD.search(chunk)]
     if not chunks:
