@@ -530,14 +530,11 @@ MISSED_NOTES = {
         "core keeps that. The sweep clients run every second (the steady rows) stays under 1 ms."
     ),
     "memory search": (
-        "**Memory search with an agent filter** misses p95 only for stopword-class words (in "
-        "40–80 % of all memories: the, of, and) in agents with few memories: FTS5 walks the "
-        "word's whole doclist newest first (20–30 ms for 800k entries) to find the agent's few "
-        "matches, checks each against the agent's id set, and bm25 counts the word's documents "
-        "once per query. Words in up to a third of the memories stay under 40 ms for every "
-        "agent, and the unfiltered searches pass. Indexing the agent inside the FTS table would "
-        "let FTS5 intersect the doclists itself (a prototype: 35–37 ms for `the` with any "
-        "agent), but that needs a migration and changes bm25's document lengths slightly."
+        "**Memory search** is bounded below by bm25, which counts the documents of every "
+        "searched word once per query: 15–25 ms for a word in most of the 1M memories (the, of). "
+        "Agent filters are cheap since m003 indexes the agent beside the words (FTS5 intersects "
+        "the agent's postings with the word's in about 3 ms); a miss here means a slower machine "
+        "or a query of several stopwords."
     ),
 }
 
