@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from agentsess_tui.core import Store
 from agentsess_tui.core.validate import MAX_MEMORY_BYTES
 
@@ -139,3 +141,24 @@ def test_memory_ids(run: Cli, bot: str) -> None:
     assert run("memory", "show", "42").code == 3
     assert run("memory", "forget", "42").code == 3
     assert run("memory", "edit", "42", "--title", "x").code == 3
+
+
+def test_an_older_database_is_upgraded_once_and_says_so(run: Cli, db_path: Path) -> None:
+    from core.helpers import old_database
+
+    from agentsess_tui.core.schema import m001_initial, m002_change_tracking
+
+    conn = old_database(db_path, m001_initial, m002_change_tracking)
+    conn.execute("INSERT INTO agents (id, name, policy, created_at) VALUES ('bot', 'bot', '{}', 0)")
+    conn.execute(
+        "INSERT INTO memories (agent_id, type, title, content, tags, confidence, status, "
+        "created_at, updated_at) VALUES ('bot', 'fact', 'Tides', 'high tide at six', '[]', "
+        "1.0, 'active', 0, 0)"
+    )
+    conn.commit()
+    conn.close()
+    first = run.ok("memory", "recall", "tide", "--agent", "bot")
+    assert "Tides" in first.stdout
+    assert f"Upgrading {db_path} to this version's schema" in first.stderr
+    again = run.ok("memory", "recall", "tide", "--agent", "bot")
+    assert again.stdout == first.stdout and again.stderr == ""

@@ -19,7 +19,7 @@ from agentsess_tui.core import (
 )
 from agentsess_tui.core.schema import MIGRATIONS
 
-from .helpers import count, raw
+from .helpers import count, old_database, raw
 
 
 def test_database_files_are_private(db_path: Path, clock: ManualClock) -> None:
@@ -261,25 +261,17 @@ def test_sessions_of_a_database_from_before_change_stamps_are_found(
     db_path: Path, clock: ManualClock
 ) -> None:
     """A database made by the first release (only m001) upgrades with its sessions visible."""
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
+    from agentsess_tui.core.schema import m001_initial
 
-    from agentsess_tui.core.schema import MIGRATION_SET, m001_initial
-
-    old = Migrations(MIGRATION_SET)
-    old()(m001_initial)
-    db = Database(sqlite3.connect(db_path), execute_plugins=False)
-    old.apply(db)
-    db.conn.execute(
-        "INSERT INTO agents (id, name, policy, created_at) VALUES ('bot', 'bot', '{}', 0)"
-    )
-    db.conn.execute(
+    conn = old_database(db_path, m001_initial)
+    conn.execute("INSERT INTO agents (id, name, policy, created_at) VALUES ('bot', 'bot', '{}', 0)")
+    conn.execute(
         "INSERT INTO sessions (id, agent_id, title, state, created_at, activated_at, "
         "last_activity_at, expires_at, warn_at, cap_at, token_jti, window_minutes, policy) "
         "VALUES ('sess_old', 'bot', 'From before', 'ended', 0, 0, 0, 1, 0, 1, 'j', 5, '{}')"
     )
-    db.conn.commit()
-    db.conn.close()
+    conn.commit()
+    conn.close()
     store = Store(db_path, clock=clock)
     changed, deleted, _ = store.session_changes(0)
     assert [s.id for s in changed] == ["sess_old"] and deleted == []
@@ -290,28 +282,21 @@ def test_memories_of_a_database_from_before_the_agent_index_are_found(
     db_path: Path, clock: ManualClock
 ) -> None:
     """Upgrading to m003 re-indexes the memories already there, and keeps indexing new ones."""
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
+    from agentsess_tui.core.schema import m001_initial, m002_change_tracking
 
-    from agentsess_tui.core.schema import MIGRATION_SET, m001_initial, m002_change_tracking
-
-    old = Migrations(MIGRATION_SET)
-    old()(m001_initial)
-    old()(m002_change_tracking)
-    db = Database(sqlite3.connect(db_path), execute_plugins=False)
-    old.apply(db)
+    conn = old_database(db_path, m001_initial, m002_change_tracking)
     for agent in ("bot", "other"):
-        db.conn.execute(
+        conn.execute(
             "INSERT INTO agents (id, name, policy, created_at) VALUES (?, ?, '{}', 0)",
             (agent, agent),
         )
-        db.conn.execute(
+        conn.execute(
             "INSERT INTO memories (agent_id, type, title, content, tags, confidence, status, "
             "created_at, updated_at) VALUES (?, 'fact', 'Tides', ?, '[]', 1.0, 'active', 0, 0)",
             (agent, f"{agent} knows the tide tables"),
         )
-    db.conn.commit()
-    db.conn.close()
+    conn.commit()
+    conn.close()
     store = Store(db_path, clock=clock)
     assert {h.memory.agent_id for h in store.search_memories("tide")} == {"bot", "other"}
     assert [h.memory.agent_id for h in store.search_memories("tide", agent_id="bot")] == ["bot"]

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             # textual too (`make_app` imports the app).
             from ..core.clock import SystemClock
             from ..core.config import load_settings, resolve_paths
-            from ..core.store import open_store
+            from ..core.store import UPGRADE_NOTICE, open_store
 
             paths = resolve_paths()
             settings = load_settings(paths)
@@ -102,7 +102,15 @@ def main(argv: list[str] | None = None) -> int:
                 store = build_demo(demo_dir / "demo.db", clock.now_ms())
                 store.clock = clock
             else:
-                store = open_store(args.db, clock=clock, settings=settings, paths=paths)
+                store = open_store(
+                    args.db,
+                    clock=clock,
+                    settings=settings,
+                    paths=paths,
+                    on_upgrade=lambda path: print(
+                        UPGRADE_NOTICE.format(path=path), file=sys.stderr, flush=True
+                    ),
+                )
             app = make_app(
                 store,
                 clock=clock,

@@ -11,6 +11,7 @@ from ..core import ManualClock, Store, open_store
 from ..core.clock import Clock, parse_iso
 from ..core.durations import parse_minutes
 from ..core.errors import InvalidInput, TokenInvalid
+from ..core.store import UPGRADE_NOTICE
 from ..core.validate import MAX_MESSAGE_BYTES
 from .base import UsageProblem
 
@@ -27,7 +28,7 @@ class Runtime:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.db, clock=clock_from_env())
+            self._store = open_store(self.db, clock=clock_from_env(), on_upgrade=say_upgrading)
         return self._store
 
     def now(self) -> int:
@@ -37,6 +38,10 @@ class Runtime:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def say_upgrading(path: object) -> None:
+    click.echo(UPGRADE_NOTICE.format(path=path), err=True)
 
 
 def clock_from_env() -> Clock | None:

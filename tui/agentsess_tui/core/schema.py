@@ -287,11 +287,20 @@ def applied_names(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in rows}
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations under one `BEGIN IMMEDIATE` (safe with concurrent openers)."""
+def ensure_schema(
+    conn: sqlite3.Connection, on_upgrade: Callable[[list[str]], None] | None = None
+) -> None:
+    """Apply pending migrations under one `BEGIN IMMEDIATE` (safe with concurrent openers).
+
+    `on_upgrade` hears the pending migrations' names first when an existing database is
+    upgraded (re-indexing a million memories takes half a minute), not when one is created.
+    """
     wanted = {fn.__name__ for fn in MIGRATIONS}
-    if wanted <= applied_names(conn):
+    applied = applied_names(conn)
+    if wanted <= applied:
         return
+    if applied and on_upgrade is not None:
+        on_upgrade([fn.__name__ for fn in MIGRATIONS if fn.__name__ not in applied])
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class StoreBase:
         settings: Settings | None = None,
         key: bytes | None = None,
         key_file: Path | None = None,
+        on_upgrade: Callable[[list[str]], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
@@ -52,7 +53,7 @@ class StoreBase:
         self._local = threading.local()
         conn = self._conn()
         try:
-            ensure_schema(conn)
+            ensure_schema(conn, on_upgrade)
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
 
