@@ -214,19 +214,22 @@ class SessionList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         top = scroll_y // ROW_HEIGHT
         bottom = min(len(self._rows), top + self.size.height // ROW_HEIGHT + 2)
+        regions: list[Region] = []
         for index in range(top, bottom):
             session = self._rows[index]
             y = index * ROW_HEIGHT - scroll_y  # on screen
             if session.state == "active":
-                self.refresh(Region(0, y, width, 1))
+                regions.append(Region(0, y, width, 1))
                 cells = round(session.window_fraction(now) * BAR_CELLS)
                 if self._bar_cells.get(session.id) != cells:
                     self._bar_cells[session.id] = cells
-                    self.refresh(Region(0, y + 1, width, 1))
+                    regions.append(Region(0, y + 1, width, 1))
             else:
                 since = session.ended_at if session.state == "ended" else session.expires_at
                 if (now - (since or 0)) % 60_000 < 1_000:
-                    self.refresh(Region(0, y, width, 1))
+                    regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
 
     # -- cursor ----------------------------------------------------------------------------
 
@@ -330,6 +333,11 @@ class SessionList(ScrollView, can_focus=True):
         (resolved against the widget, so translucent colours like $text-muted blend right)."""
         style = self._styles.get(name)
         if style is None:
+            if name == "base":
+                # The widget's own style walks every ancestor: once per style change, not
+                # once per painted line.
+                self._styles[name] = style = self.rich_style
+                return style
             full = self.get_component_rich_style(f"session-list--{name}")
             style = full if name in ("cursor", "open") else Style(color=full.color, bold=full.bold)
             self._styles[name] = style
@@ -346,7 +354,7 @@ class SessionList(ScrollView, can_focus=True):
         width: int,
     ) -> Strip:
         part_style = self._part_style
-        base = self.rich_style
+        base = part_style("base")
         if is_cursor:
             base += part_style("cursor")
         elif session.id == self.open_id:
