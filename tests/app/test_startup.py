@@ -1,11 +1,21 @@
 """Start-up stays lean: with nothing configured, the app is built without importing
-pydantic (validation is imported when there is something to validate) or markdown-it."""
+pydantic (validation is imported when there is something to validate) or markdown-it; what
+start-up and the first load build is kept out of the garbage collector's way."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.widgets.session_list import SessionList
+from agentsess_tui.core import Store
+
+from .helpers import settle
 
 
 def test_building_the_app_imports_neither_pydantic_nor_markdown(home: Path) -> None:
@@ -49,3 +59,19 @@ def test_a_configured_value_is_still_validated(home: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "busy_timeout_ms" in result.stdout and "greater than or equal to 0" in result.stdout
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_the_first_full_load_is_frozen_only_when_main_asks(
+    app: AgentsessApp, store: Store, agent: str, freeze: bool
+) -> None:
+    store.create_session(agent, "Here")
+    app.freeze_after_load = freeze  # `main` sets it; tests share a process and leave it off
+    gc.unfreeze()
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            assert [s.title for s in app.screen.query_one(SessionList).sessions] == ["Here"]
+            assert (gc.get_freeze_count() > 0) is freeze
+    finally:
+        gc.unfreeze()

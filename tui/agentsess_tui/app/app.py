@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from asyncio import CancelledError
 from collections.abc import Iterable
 from pathlib import Path
@@ -63,6 +64,9 @@ class AgentsessApp(App[None]):
         self.demo = demo
         self._state_file: Path | None = paths.state_file if paths and remember_theme else None
         self._startup_notes: list[tuple[str, str]] = []
+        # Set by `main` (see `first_load_shown`); not in tests, where many apps share one
+        # process and what one freezes would never be collected.
+        self.freeze_after_load = False
         self._load_themes(theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -100,6 +104,17 @@ class AgentsessApp(App[None]):
             if theme is not None:
                 return theme
         return None
+
+    def first_load_shown(self) -> None:
+        """Every session is loaded and shown.
+
+        What that built lives as long as the app (the sessions, their row caches), so it goes
+        out of the collector's way like start-up's objects (`main.gc_paused`). Otherwise every
+        full collection walks it again: with 10,000 sessions one took 36 ms, a sixth of the
+        app's idle CPU.
+        """
+        if self.freeze_after_load:
+            gc.freeze()
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 theme=args.theme,
                 demo=args.demo,
             )
+            app.freeze_after_load = True
         app.run()
     except AgentsessError as error:
         print(f"agentsess-tui: {error}", file=sys.stderr)

@@ -158,6 +158,7 @@ class LiveScreen(Screen[None]):
         if seq <= self._change_seq and self._loaded_once:
             return  # an older snapshot than what is shown (overlapping loads)
         self._change_seq = seq
+        first = not self._loaded_once
         previous = {s.id: self._sessions[s.id] for s in changed if s.id in self._sessions}
         for session_id in deleted:
             self._sessions.pop(session_id, None)
@@ -190,6 +191,8 @@ class LiveScreen(Screen[None]):
         if self.open_session_id is None and session_list.highlighted is not None:
             self.open_session(session_list.highlighted.id)
         self.refresh_bindings()
+        if first:
+            self.agentsess.first_load_shown()
 
     def _announce_changes(self, previous: dict[str, Session], sessions: list[Session]) -> None:
         """Notifications for the one-time warning and for expiry, whoever set them."""
