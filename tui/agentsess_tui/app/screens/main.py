@@ -222,8 +222,10 @@ class MainScreen(SlashCommands, MemoryActions):
         first = self.query_one(SessionList).highlighted
         if first is not None:
             self.open_session(first.id)
-        self.reload_sessions()
-        self.run_sweep()
+        # The full list (10,000 sessions take ~0.1 s of CPU to load) waits for the first frame,
+        # which shows a screenful already: a worker started now would hold the GIL against it.
+        self.call_after_refresh(self.reload_sessions)
+        self.call_after_refresh(self.run_sweep)
 
     # -- actions ---------------------------------------------------------------------------
 
