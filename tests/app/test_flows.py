@@ -8,6 +8,7 @@ from textual.widgets import Input, TextArea
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal, NewSessionModal
+from agentsess_tui.app.widgets.chat_header import ChatHeader
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.app.widgets.welcome import Welcome
@@ -110,6 +111,34 @@ async def test_extend_moves_the_countdown_by_exactly_the_step(
         await settle(pilot)
         assert "6:15:00" in sidebar_rows(app)[0]
         assert any("Extended" in n and "+45m" in n for n in notices(app))
+
+
+async def test_the_chat_header_shows_time_left_to_the_minute_then_to_the_second(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    store.create_session(agent, "Work", options={"window_minutes": 10, "warning_minutes": 5})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(ChatHeader)
+
+        def header_text() -> str:
+            return str(header.render())
+
+        assert "(10m left)" in header_text()
+        clock.advance(seconds=30)
+        main_screen(app).tick()
+        await pilot.pause()
+        assert "(9m left)" in header_text()
+        assert "0:09:30" in sidebar_rows(app)[0]  # the sidebar ticks by the second
+        shown = header.visual
+        clock.advance(seconds=20)  # 9m 10s left: the header's line is unchanged
+        main_screen(app).tick()
+        await pilot.pause()
+        assert header.visual is shown and "0:09:10" in sidebar_rows(app)[0]
+        clock.advance(seconds=535)  # 15 s left
+        main_screen(app).tick()
+        await pilot.pause()
+        assert "(15s left)" in header_text()
 
 
 async def test_extend_by_modal_accepts_hours_and_minutes(

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ...core.durations import format_countdown
+from ...core.durations import format_span
 from ...core.models import Phase, Session
 from ..safe import one_line
 from .session_list import PHASE_MARK, time_label
@@ -41,29 +41,38 @@ class ChatHeader(Static):
         super().__init__(id=id)
         self.session: Session | None = None
         self.masked_token: str | None = None
-        self._shown = ""
+        self._shown: tuple[Phase, str] | None = None
 
     def show(self, session: Session | None, masked_token: str | None) -> None:
         self.session = session
         self.masked_token = masked_token
-        content = self._content()
-        self._shown = content.plain
-        self.update(content)
+        self.update(self._content())
 
-    def watch_now(self) -> None:
-        if self.session is not None:
-            content = self._content()
-            if content.plain != self._shown:
-                self._shown = content.plain
-                # Two fixed lines: a new countdown never changes the size (no layout pass).
-                self.update(content, layout=False)
+    def watch_now(self, now: int) -> None:
+        # Time left is shown to the minute (to the second in the last one): the sidebar row
+        # has the ticking countdown. Repainted every second, this line would pull the whole
+        # transcript into each frame with the sidebar's countdowns, a third of idle CPU.
+        if self.session is not None and self._when(self.session, now) != self._shown:
+            # Two fixed lines: a new time never changes the size (no layout pass).
+            self.update(self._content(), layout=False)
+
+    def _when(self, session: Session, now: int) -> tuple[Phase, str]:
+        """The phase and the time line: what a tick may change."""
+        phase = session.phase(now)
+        if phase in (Phase.ACTIVE, Phase.EXPIRING):
+            left = format_span(session.expires_at - now)
+            return phase, f"expires {local_time(session.expires_at)} ({left} left)"
+        when = time_label(session, now)
+        if phase is Phase.ENDED and session.end_reason:
+            when += f" ({one_line(session.end_reason, 40)})"
+        return phase, when
 
     def _content(self) -> Content:
         session = self.session
         if session is None:
+            self._shown = None
             return Content.styled("No session selected", "$text-muted")
-        now = self.now
-        phase = session.phase(now)
+        self._shown = phase, when = self._when(session, self.now)
         style = PHASE_STYLE[phase]
         token = self.masked_token or "—"
         first = Content.assemble(
@@ -75,15 +84,6 @@ class ChatHeader(Static):
             ("  ·  token ", "$text-muted"),
             (token, "$accent"),
         )
-        if phase in (Phase.ACTIVE, Phase.EXPIRING):
-            when = (
-                f"expires {local_time(session.expires_at)} "
-                f"({format_countdown(session.expires_at - now)} left)"
-            )
-        else:
-            when = time_label(session, now)
-            if phase is Phase.ENDED and session.end_reason:
-                when += f" ({one_line(session.end_reason, 40)})"
         second = Content.assemble(
             (when, style),
             ("  ·  ", "$text-muted"),
