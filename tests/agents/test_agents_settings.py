@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from fresh_python import run_python
 
 from agentsess_tui.agents import (
     OfflineMemoryAgent,
@@ -141,7 +140,5 @@ def test_agents_import_without_textual_rich_or_httpx() -> None:
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "print(','.join(loaded))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "", f"agents pulled in: {result.stdout.strip()}"
+    output = run_python(code)
+    assert output == "", f"agents pulled in: {output}"

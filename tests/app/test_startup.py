@@ -5,11 +5,10 @@ start-up and the first load build is kept out of the garbage collector's way."""
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from fresh_python import run_python
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.widgets.session_list import SessionList
@@ -39,10 +38,8 @@ def test_building_the_app_imports_neither_pydantic_nor_markdown(home: Path) -> N
         "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    output = run_python(code)
+    assert output == ""
 
 
 def test_a_configured_value_is_still_validated(home: Path) -> None:
@@ -55,10 +52,8 @@ def test_a_configured_value_is_still_validated(home: Path) -> None:
         "except InvalidInput as error:\n"
         "    print(error)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert "busy_timeout_ms" in result.stdout and "greater than or equal to 0" in result.stdout
+    output = run_python(code)
+    assert "busy_timeout_ms" in output and "greater than or equal to 0" in output
 
 
 @pytest.mark.parametrize("freeze", [True, False])

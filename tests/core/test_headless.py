@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from fresh_python import run_python
 
 
 def test_core_imports_without_textual_or_rich() -> None:
@@ -13,7 +12,5 @@ def test_core_imports_without_textual_or_rich() -> None:
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(','.join(loaded))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "", f"core pulled in: {result.stdout.strip()}"
+    output = run_python(code)
+    assert output == "", f"core pulled in: {output}"
