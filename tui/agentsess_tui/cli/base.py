@@ -10,7 +10,7 @@ from typing import IO, Any
 import click
 
 from ..core.errors import AgentsessError
-from .output import one_line
+from ..core.text import one_line
 
 ALIASES = {"list": "ls", "delete": "rm", "remove": "rm"}
 
