@@ -309,10 +309,18 @@ class LiveScreen(Screen[None]):
         """From a search hit: select the session and show the page around the message."""
         self.jump_to(session_id)
         self.open_session(session_id, around=message_id)
+        self.query_one(Transcript).focus()  # keys page the transcript around the hit
 
     @on(Transcript.NeedNewer)
     def _need_newer(self, event: Transcript.NeedNewer) -> None:
         self.load_newer(event.session_id, event.after_id)
+
+    @on(Transcript.NeedLatest)
+    def _need_latest(self, event: Transcript.NeedLatest) -> None:
+        # end in a window short of the newest message: show the last page instead.
+        if event.session_id == self.open_session_id:
+            self._transcript_request += 1
+            self.load_transcript(event.session_id, None, self._transcript_request)
 
     @on(Transcript.NeedOlder)
     def _need_older(self, event: Transcript.NeedOlder) -> None:
