@@ -25,6 +25,9 @@ FLUSH_SECONDS = 0.1
 # characters a reply stops feeding it and shows plain text instead. The stored message is
 # whole; once the reply ends, the transcript shows it bounded like any other (MessageView).
 STREAM_MARKDOWN_LIMIT = 8 * 1024
+# Textual's Markdown table is a grid with a widget per cell, rebuilt as the block grows: a
+# streamed table goes plain after this many rows (a 1 MiB table stalled the loop for seconds).
+STREAM_TABLE_ROWS = 24
 # Past the limit, the newest text is shown plain: at most this much, at most this many lines.
 TAIL_CHARS = 2 * 1024
 TAIL_LINES = 12
@@ -42,12 +45,10 @@ class StreamingReply(Vertical):
         self._stream: MarkdownStream | None = None  # (markdown-it is imported on first use)
         self._timer: Timer | None = None
         self.received = 0  # characters (sanitized) handed to the view so far
+        self.fed = 0  # of which the Markdown stream has had
+        self.plain = False  # past a limit: the newest text is shown plain, bounded
+        self._table_rows = 0
         self._tail = ""  # the newest text past the limit, at most TAIL_CHARS
-
-    @property
-    def plain(self) -> bool:
-        """Past the Markdown limit: the newest text is shown plain."""
-        return self.received > STREAM_MARKDOWN_LIMIT
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown
@@ -79,21 +80,26 @@ class StreamingReply(Vertical):
             return
         text = "".join(self._buffer)
         self._buffer.clear()
-        room = max(0, STREAM_MARKDOWN_LIMIT - self.received)
         self.received += len(text)
-        if room and self._stream is not None:
-            await self._stream.write(text[:room])
-        if self.received <= STREAM_MARKDOWN_LIMIT:
-            return
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-        self._tail = (self._tail + text[room:])[-TAIL_CHARS:]
+        if not self.plain:
+            part = text[: max(0, STREAM_MARKDOWN_LIMIT - self.fed)]
+            self._table_rows += part.count("\n|")
+            self.plain = len(part) < len(text) or self._table_rows > STREAM_TABLE_ROWS
+            if part and self._stream is not None:
+                self.fed += len(part)
+                await self._stream.write(part)
+            if not self.plain:
+                return
+            text = text[len(part) :]
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
+        self._tail = (self._tail + text)[-TAIL_CHARS:]
         self._show_tail()
 
     def _show_tail(self) -> None:
         lines = self._tail.split("\n")[-TAIL_LINES:]
-        more = self.received - STREAM_MARKDOWN_LIMIT
+        more = self.received - self.fed
         tail = self.query_one(".streaming-tail", Static)
         tail.update(
             Text.assemble(
