@@ -1028,7 +1028,9 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="large: only the large-message rows, merged into the results already in --out",
     )
-    parser.add_argument("--large-runs", type=int, default=3, help="runs of each large scenario")
+    parser.add_argument(
+        "--large-runs", type=int, default=3, help="runs of each large scenario (0: none)"
+    )
     parser.add_argument("--large-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.large_child:
@@ -1051,9 +1053,10 @@ def main(argv: list[str] | None = None) -> int:
         bench.cold_start()
         bench.bare_reference()
         bench.live()
-        log(f"large messages: {args.large_runs} runs of each shape and scenario")
-        for figure in large_messages(args, log):
-            bench.add(figure)
+        if args.large_runs > 0:  # 0 skips them (the smoke test: they take minutes)
+            log(f"large messages: {args.large_runs} runs of each shape and scenario")
+            for figure in large_messages(args, log):
+                bench.add(figure)
     load_after = os.getloadavg()
     busy = bench.extra["idle"]["machine_busy_percent"]
     report: dict[str, Any] = {
