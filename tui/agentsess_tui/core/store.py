@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .clock import Clock, SystemClock
 from .config import Paths, Settings, database_path, load_settings, resolve_paths
 from .db import Database, storage_errors, translate
+from .errors import StorageError
 from .models import (
     Activation,
     Agent,
@@ -103,9 +104,17 @@ class Store:
 
     @property
     def key(self) -> bytes:
-        """The signing key, loaded on first use (AGENTSESS_SECRET or the key file)."""
+        """The signing key, loaded on first use (AGENTSESS_SECRET or the key file). Operations
+        that issue a token load it before they write, so a bad key file changes nothing."""
         if self._key is None:
-            self._key = load_key(self._key_file or resolve_paths().key_file)
+            key_file = self._key_file or resolve_paths().key_file
+            try:
+                self._key = load_key(key_file)
+            except OSError as exc:  # unreadable: a directory, no permission, a full disk
+                raise StorageError(
+                    f"Cannot read or create the key file {key_file} ({exc.strerror or exc}).",
+                    hint="Check its permissions, or set AGENTSESS_SECRET.",
+                ) from None
         return self._key
 
     def close(self) -> None:
@@ -193,10 +202,16 @@ class Store:
         options: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
         system_prompt: str | None = None,
+        create_agent: bool = False,
     ) -> Activation:
         """Start a new session: active, a full window from now, a new token."""
         return self._lifecycle.create_session(
-            agent_id, title, options=options, metadata=metadata, system_prompt=system_prompt
+            agent_id,
+            title,
+            options=options,
+            metadata=metadata,
+            system_prompt=system_prompt,
+            create_agent=create_agent,
         )
 
     def extend_session(self, session_id: str, minutes: int | None = None) -> ExtendResult:

@@ -51,13 +51,18 @@ class Lifecycle:
         options: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
         system_prompt: str | None = None,
+        create_agent: bool = False,
     ) -> Activation:
         """Start a new session: active, a full window from now, a new token.
 
         A system prompt is a responder setting: it is kept in the session's metadata under
         `responder.system_prompt`, with the backend and model chosen for the session.
+        `create_agent` creates a missing agent (default policy) in the same transaction.
         """
-        policy = self.agents.effective_policy(agent_id, options)
+        if create_agent:
+            policy = self.agents.preview_policy(agent_id, options)
+        else:
+            policy = self.agents.effective_policy(agent_id, options)
         extra = dict(metadata or {})
         if system_prompt is not None and system_prompt.strip():
             validate.message_content(system_prompt)
@@ -73,7 +78,10 @@ class Lifecycle:
         )
         expires_at = now + policy.window_minutes * MINUTE_MS
         with self.db.write() as conn:
-            self.agents.agent_row(conn, agent_id)
+            if create_agent and not self.agents.exists(conn, agent_id):
+                self.agents.insert(conn, agent_id, None, {})
+            else:
+                self.agents.agent_row(conn, agent_id)
             insert(
                 conn,
                 SESSIONS,
