@@ -82,8 +82,8 @@ def build_database(path: Path, history: int) -> tuple[Any, str]:
         store.create_session("bench", f"Other session {n}")
     session = store.create_session("bench", "Long transcript", options={"window_minutes": 1440})
     sid = session.session.id
-    conn = store._conn()
-    with store._write():
+    conn = store.db.conn()
+    with store.db.write():
         conn.executemany(
             "INSERT INTO messages (session_id, role, content, created_at) VALUES (?, ?, ?, ?)",
             [

@@ -10,8 +10,7 @@ import click
 from ..core.durations import format_minutes
 from ..core.errors import InvalidInput
 from ..core.models import Phase
-from ..core.policy import Policy
-from ..core.policy_fields import POLICY_FIELDS
+from ..core.policy import POLICY_FIELDS, Policy
 from ..core.text import one_line
 from .base import OrderedGroup
 from .context import Runtime, minutes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..core.durations import format_minutes, format_span
-from ..core.sessions import summary_line
+from ..core.phases import summary_line
 from .context import Runtime, confirm, minutes, session_for
 from .describe import activation_json, expiry_text, print_activation, quoted, session_result
 from .output import echo_json, plural, when

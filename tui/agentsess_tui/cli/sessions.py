@@ -99,11 +99,11 @@ def new(
     if single_active is not None:
         options["single_active"] = single_active
     store = rt.store
-    if create_agent:
-        store.ensure_agent(agent_id)
-    else:
+    if not create_agent:
         require_agent(store, agent_id)
-    activation = store.create_session(agent_id, title, options=options, system_prompt=system_prompt)
+    activation = store.create_session(
+        agent_id, title, options=options, system_prompt=system_prompt, create_agent=create_agent
+    )
     now = rt.now()
     if quiet:
         click.echo(activation.session.id)
@@ -143,7 +143,9 @@ def list_sessions(
     now = rt.now()
     if agent_id is not None:
         store.get_agent(agent_id)  # a typo should say so, not list nothing
-    found = sessions_in_phase(store, state, agent_id, None if limit == 0 else limit + 1, now)
+    found = store.list_sessions(
+        phase=state, agent_id=agent_id, limit=None if limit == 0 else limit + 1
+    )
     more = limit != 0 and len(found) > limit
     if more:
         found = found[:limit]
@@ -173,23 +175,6 @@ def list_sessions(
         )
     if more:
         note(f"(showing the first {limit}; use --limit N, or --limit 0 for all)")
-
-
-def sessions_in_phase(
-    store: Store, phase: str | None, agent_id: str | None, limit: int | None, now: int
-) -> list[Session]:
-    """Sessions by phase as people see it: an active session past its expiry that no sweep
-    has turned expired yet is listed as expired, not active."""
-    if phase is None or phase == Phase.ENDED:
-        return store.list_sessions(state=phase, agent_id=agent_id, limit=limit)
-    # Sessions in state active are few (they expire): filter them here by phase.
-    live = store.list_sessions(state="active", agent_id=agent_id)
-    if phase in (Phase.ACTIVE, Phase.EXPIRING):
-        return [s for s in live if s.phase(now) == phase][:limit]
-    overdue = [s for s in live if s.phase(now) == Phase.EXPIRED]
-    expired = store.list_sessions(state="expired", agent_id=agent_id, limit=limit)
-    merged = sorted(overdue + expired, key=lambda s: (-s.expires_at, s.id))
-    return merged[:limit]
 
 
 @click.command("show")

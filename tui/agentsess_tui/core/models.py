@@ -225,6 +225,32 @@ class SweepResult:
 
 
 @dataclass(slots=True)
+class SessionImport:
+    """Everything `Store.import_session` writes in one transaction: a session read from a
+    file (`transfer`), with its conversation, timeline and memories. Ids of the messages,
+    events and memories are ignored (the database assigns them); their `session_id` and
+    `agent_id` are those of `session`."""
+
+    session: Session
+    format: str
+    agent_name: str | None = None
+    # The policy an agent created by the import gets (an existing agent is left alone).
+    agent_policy: dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    memories: list[Memory] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportResult:
+    session: Session
+    format: str
+    messages: int
+    memories: int
+    events: int
+
+
+@dataclass(slots=True)
 class MemoryHit:
     memory: Memory
     score: float

@@ -43,3 +43,9 @@ def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
 
 def plain_snippet(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+# Rank at most this many of the newest matches (messages and memories alike): bm25 over every
+# match of a frequent word in a large database takes seconds, and recent items are what people
+# look for.
+SEARCH_CANDIDATES = 1000

@@ -72,6 +72,16 @@ def title(value: str | None, default: str) -> str:
     return text
 
 
+def default_memory_title(content: str) -> str:
+    """A memory without a title is named by its first 50 characters (remember and import)."""
+    text = " ".join(content.split())
+    return text[:50] if len(text) <= 50 else text[:49] + "…"
+
+
+def memory_title(value: str | None, content: str) -> str:
+    return title(value, default=default_memory_title(content))
+
+
 def metadata(value: Mapping[str, Any] | None) -> str:
     if value is None:
         return "{}"

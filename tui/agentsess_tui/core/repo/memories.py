@@ -3,21 +3,22 @@ deletes them. Forgetting is a status change (`deleted`) unless purged explicitly
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from . import validate
-from .db import storage_errors
-from .errors import AgentMismatch, InvalidInput, NotFound
-from .ids import check_agent_id, check_session_id
-from .messages import MessageLog
-from .models import MEMORY_STATUSES, Memory, MemoryHit
-from .schema import agent_token
-from .search import MARK_END, MARK_START, fts_query
-from .storebase import MEMORY_COLUMNS, memory_from_row
+from .. import search, validate
+from ..clock import Clock
+from ..db import Database
+from ..errors import AgentMismatch, InvalidInput, NotFound
+from ..ids import check_agent_id, check_session_id
+from ..models import MEMORY_STATUSES, Memory, MemoryHit
+from ..rows import MEMORIES, insert, memory_from_row, to_json
+from ..schema import agent_token
+from ..search import MARK_END, MARK_START, fts_query
+from .agents import AgentRepo
+from .sessions import SessionRepo
 
-SEARCH_CANDIDATES = 1000
 # Up to this many memories, a session's ids are collected into a set to filter matches with
 # (~1 ms); beyond it, joining each match to its row finds the candidates sooner.
 SMALL_FILTER_ROWS = 20_000
@@ -26,8 +27,15 @@ SMALL_FILTER_ROWS = 20_000
 BM25_WEIGHTS = "10.0, 1.0, 5.0, 0.0"
 
 
-class MemoryBank(MessageLog):
-    @storage_errors
+class MemoryRepo:
+    def __init__(
+        self, db: Database, clock: Clock, agents: AgentRepo, sessions: SessionRepo
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.agents = agents
+        self.sessions = sessions
+
     def remember(
         self,
         content: str,
@@ -44,62 +52,44 @@ class MemoryBank(MessageLog):
         if agent_id is None and session_id is None:
             raise InvalidInput("Say whose memory this is: give an agent or a session.")
         validate.memory_content(content)
-        kind = validate.memory_type(type)
-        name = validate.title(title, default=_default_title(content))
-        tag_list = validate.tags(tags)
-        score = validate.confidence(confidence)
-        with self._write() as conn:
-            now = self.now()
+        fields: dict[str, Any] = {
+            "type": validate.memory_type(type),
+            "title": validate.memory_title(title, content),
+            "content": content,
+            "tags": validate.tags(tags),
+            "confidence": validate.confidence(confidence),
+            "status": "active",
+        }
+        with self.db.write() as conn:
+            now = self.clock.now_ms()
             if session_id is not None:
                 check_session_id(session_id)
-                session = self._live_session(conn, session_id)
+                session = self.sessions.live_session(conn, session_id)
                 if agent_id is not None and agent_id != session.agent_id:
                     raise AgentMismatch(
                         f"Session {session_id!r} belongs to agent {session.agent_id!r}, "
                         f"not {agent_id!r}."
                     )
                 agent_id = session.agent_id
-                self._activity(conn, session, now)
+                self.sessions.activity(conn, session, now)
             assert agent_id is not None
             check_agent_id(agent_id)
-            self._agent_row(conn, agent_id)
-            memory_id = conn.execute(
-                "INSERT INTO memories (agent_id, session_id, type, title, content, tags, "
-                "confidence, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-                (
-                    agent_id,
-                    session_id,
-                    kind,
-                    name,
-                    content,
-                    json.dumps(tag_list),
-                    score,
-                    now,
-                    now,
-                ),
-            ).lastrowid
-        assert memory_id is not None
-        return Memory(
-            id=memory_id,
-            agent_id=agent_id,
-            session_id=session_id,
-            type=kind,
-            title=name,
-            content=content,
-            tags=tag_list,
-            confidence=score,
-            status="active",
-            created_at=now,
-            updated_at=now,
-        )
+            self.agents.agent_row(conn, agent_id)
+            values = {
+                **fields,
+                "agent_id": agent_id,
+                "session_id": session_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            memory_id = insert(conn, MEMORIES, **values)
+        return Memory(id=memory_id, **values)
 
-    @storage_errors
     def get_memory(self, memory_id: int) -> Memory:
         row = (
-            self._conn()
+            self.db.conn()
             .execute(
-                f"SELECT {MEMORY_COLUMNS} FROM memories WHERE id = ?",  # noqa: S608 (fixed columns)
+                f"SELECT {MEMORIES.columns} FROM memories WHERE id = ?",  # noqa: S608 (fixed columns)
                 (_memory_id(memory_id),),
             )
             .fetchone()
@@ -110,7 +100,6 @@ class MemoryBank(MessageLog):
             )
         return memory_from_row(row)
 
-    @storage_errors
     def list_memories(
         self,
         *,
@@ -128,24 +117,22 @@ class MemoryBank(MessageLog):
             params["before"] = before_id
         params["limit"] = limit
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self._conn().execute(
-            f"SELECT {MEMORY_COLUMNS} FROM memories {clause} "  # noqa: S608 (fixed fragments)
+        rows = self.db.conn().execute(
+            f"SELECT {MEMORIES.columns} FROM memories {clause} "  # noqa: S608 (fixed fragments)
             "ORDER BY id DESC LIMIT :limit",
             params,
         )
         return [memory_from_row(row) for row in rows]
 
-    @storage_errors
     def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int:
         where, params = _filters(agent_id, None, status, None)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return int(
-            self._conn()
+            self.db.conn()
             .execute(f"SELECT count(*) FROM memories {clause}", params)  # noqa: S608
             .fetchone()[0]
         )
 
-    @storage_errors
     def update_memory(
         self,
         memory_id: int,
@@ -165,43 +152,39 @@ class MemoryBank(MessageLog):
         if type is not None:
             changes["type"] = validate.memory_type(type)
         if tags is not None:
-            changes["tags"] = json.dumps(validate.tags(tags))
+            changes["tags"] = to_json(validate.tags(tags))
         if confidence is not None:
             changes["confidence"] = validate.confidence(confidence)
         if status is not None:
-            if status not in MEMORY_STATUSES:
-                raise InvalidInput(
-                    f"{status!r} is not a memory status; use one of {', '.join(MEMORY_STATUSES)}."
-                )
-            changes["status"] = status
-        with self._write() as conn:
-            self._memory_exists(conn, memory_id)
-            old_title, old_content = conn.execute(
-                "SELECT title, content FROM memories WHERE id = ?", (memory_id,)
-            ).fetchone()
+            changes["status"] = _status(status)
+        with self.db.write() as conn:
+            old = self._memory(conn, memory_id)
             # A blank title, or one derived from the old content, follows the new content.
-            derived = "title" not in changes and old_title == _default_title(old_content)
+            derived = "title" not in changes and old.title == validate.default_memory_title(
+                old.content
+            )
             if changes.get("title") == "" or ("content" in changes and derived):
-                changes["title"] = _default_title(changes.get("content", old_content))
+                changes["title"] = validate.default_memory_title(
+                    changes.get("content", old.content)
+                )
             if changes:
-                changes["updated_at"] = self.now()
+                changes["updated_at"] = self.clock.now_ms()
                 assignments = ", ".join(f"{column} = :{column}" for column in changes)
                 conn.execute(
                     f"UPDATE memories SET {assignments} WHERE id = :id",  # noqa: S608 (known columns)
                     {**changes, "id": memory_id},
                 )
-        return self.get_memory(memory_id)
+            return self._memory(conn, memory_id)
 
-    @storage_errors
     def forget_memory(self, memory_id: int, *, purge: bool = False) -> Memory:
         """Mark a memory deleted (kept for audit), or remove it for good with `purge`."""
-        memory = self.get_memory(memory_id)
-        with self._write() as conn:
+        with self.db.write() as conn:
+            memory = self._memory(conn, _memory_id(memory_id))
             if purge:
                 conn.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
                 memory.status = "deleted"
                 return memory
-            now = self.now()
+            now = self.clock.now_ms()
             conn.execute(
                 "UPDATE memories SET status = 'deleted', updated_at = ? WHERE id = ?",
                 (now, memory_id),
@@ -209,7 +192,6 @@ class MemoryBank(MessageLog):
         memory.status, memory.updated_at = "deleted", now
         return memory
 
-    @storage_errors
     def search_memories(
         self,
         query: str,
@@ -223,15 +205,15 @@ class MemoryBank(MessageLog):
         """Full-text search ranked by bm25 among the newest matching memories.
 
         Ranking every match of a frequent word over a million rows takes seconds; ranking a
-        bounded candidate set (the newest `SEARCH_CANDIDATES` matches that pass the filters)
-        keeps every query in milliseconds and favours what the agent learnt recently.
+        bounded candidate set (the newest `search.SEARCH_CANDIDATES` matches that pass the
+        filters) keeps every query in milliseconds and favours what the agent learnt recently.
         """
         match = fts_query(query)
         if match is None:
             return []
         where, params = _filters(agent_id, type, status, session_id, prefix="m.")
-        params.update({"q": match, "limit": limit, "candidates": SEARCH_CANDIDATES})
-        conn = self._conn()
+        params.update({"q": match, "limit": limit, "candidates": search.SEARCH_CANDIDATES})
+        conn = self.db.conn()
         if agent_id is not None:
             # The agent's token in the same query: FTS5 intersects its postings with the
             # words', instead of walking every match of a frequent word to find the agent's.
@@ -254,8 +236,7 @@ class MemoryBank(MessageLog):
         # One pass over the newest candidates (bm25 and snippet while the FTS cursor is on each
         # row), then the best `limit` of them; ties keep the older memory first.
         rows = conn.execute(
-            "SELECT m.id, m.agent_id, m.session_id, m.type, m.title, m.content, m.tags, "  # noqa: S608 (fixed fragments, values bound)
-            "m.confidence, m.status, m.created_at, m.updated_at, c.score, c.snip FROM "
+            f"SELECT {MEMORIES.prefixed('m')}, c.score, c.snip FROM "  # noqa: S608 (fixed fragments, values bound)
             "(SELECT memories_fts.rowid AS id, "
             f"bm25(memories_fts, {BM25_WEIGHTS}) AS score, "
             f"snippet(memories_fts, 1, '{MARK_START}', '{MARK_END}', '…', 12) AS snip "
@@ -268,19 +249,22 @@ class MemoryBank(MessageLog):
             for row in rows
         ]
 
-    def _memory_exists(self, conn: Any, memory_id: int) -> None:
-        if not conn.execute("SELECT 1 FROM memories WHERE id = ?", (memory_id,)).fetchone():
+    @staticmethod
+    def _memory(conn: sqlite3.Connection, memory_id: int) -> Memory:
+        row = conn.execute(
+            f"SELECT {MEMORIES.columns} FROM memories WHERE id = ?",  # noqa: S608 (fixed columns)
+            (memory_id,),
+        ).fetchone()
+        if row is None:
             raise NotFound(
                 f"No memory {memory_id}.", hint="List memories with `agentsess memory ls`."
             )
+        return memory_from_row(row)
 
 
-def _default_title(content: str) -> str:
-    text = " ".join(content.split())
-    return text[:50] if len(text) <= 50 else text[:49] + "…"
-
-
-def _few_rows(conn: Any, agent_id: str | None, status: str | None, session_id: str | None) -> bool:
+def _few_rows(
+    conn: sqlite3.Connection, agent_id: str | None, status: str | None, session_id: str | None
+) -> bool:
     """Whether fewer than SMALL_FILTER_ROWS memories belong to the agent or session: a bounded
     count on their index (the type filter, which needs the rows, only makes the set smaller)."""
     where, params = _filters(agent_id, None, status, session_id)
@@ -296,6 +280,14 @@ def _memory_id(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput(f"{value!r} is not a memory id; memory ids are positive numbers.")
     return value
+
+
+def _status(status: str) -> str:
+    if status not in MEMORY_STATUSES:
+        raise InvalidInput(
+            f"{status!r} is not a memory status; use one of {', '.join(MEMORY_STATUSES)}."
+        )
+    return status
 
 
 def _filters(
@@ -314,12 +306,8 @@ def _filters(
         where.append(f"{prefix}type = :type")
         params["type"] = validate.memory_type(type)
     if status is not None:
-        if status not in MEMORY_STATUSES:
-            raise InvalidInput(
-                f"{status!r} is not a memory status; use one of {', '.join(MEMORY_STATUSES)}."
-            )
         where.append(f"{prefix}status = :status")
-        params["status"] = status
+        params["status"] = _status(status)
     if session_id is not None:
         where.append(f"{prefix}session_id = :session")
         params["session"] = check_session_id(session_id)

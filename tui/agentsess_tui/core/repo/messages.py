@@ -1,26 +1,27 @@
-"""A session's conversation: append (as activity), page through, search across chats."""
+"""A session's conversation: append (as activity on the session), page through, search."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from . import validate
-from .db import storage_errors
-from .errors import NotFound
-from .ids import check_session_id
-from .models import Message, MessageHit
-from .search import MARK_END, MARK_START, fts_query
-from .sessions import SessionRules
-from .storebase import message_from_row
-
-# Rank at most this many of the newest matches: bm25 over every match of a frequent word in a
-# large database takes seconds, and recent conversations are what people look for.
-SEARCH_CANDIDATES = 1000
+from .. import search, validate
+from ..clock import Clock
+from ..db import Database
+from ..errors import NotFound
+from ..ids import check_session_id
+from ..models import Message, MessageHit
+from ..rows import MESSAGES, insert, message_from_row
+from ..search import MARK_END, MARK_START, fts_query
+from .sessions import SessionRepo
 
 
-class MessageLog(SessionRules):
-    @storage_errors
+class MessageRepo:
+    def __init__(self, db: Database, clock: Clock, sessions: SessionRepo) -> None:
+        self.db = db
+        self.clock = clock
+        self.sessions = sessions
+
     def add_message(
         self,
         session_id: str,
@@ -33,16 +34,19 @@ class MessageLog(SessionRules):
         validate.role(role)
         validate.message_content(content)
         meta = validate.metadata(metadata)
-        with self._write() as conn:
-            session = self._live_session(conn, session_id)
-            now = self.now()
-            message_id = conn.execute(
-                "INSERT INTO messages (session_id, role, content, created_at, metadata) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (session_id, role, content, now, meta),
-            ).lastrowid
-            self._activity(conn, session, now)
-        assert message_id is not None
+        with self.db.write() as conn:
+            session = self.sessions.live_session(conn, session_id)
+            now = self.clock.now_ms()
+            message_id = insert(
+                conn,
+                MESSAGES,
+                session_id=session_id,
+                role=role,
+                content=content,
+                created_at=now,
+                metadata=meta,
+            )
+            self.sessions.activity(conn, session, now)
         return Message(
             id=message_id,
             session_id=session_id,
@@ -52,7 +56,6 @@ class MessageLog(SessionRules):
             metadata=dict(metadata or {}),
         )
 
-    @storage_errors
     def update_message(
         self,
         message_id: int,
@@ -62,11 +65,9 @@ class MessageLog(SessionRules):
         """Replace a message's content (a reply being streamed in). The session may have
         expired meanwhile: finishing a reply that was accepted while it was live is allowed."""
         validate.message_content(content)
-        with self._write() as conn:
-            row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-            if row is None:
-                raise NotFound(f"No message {message_id}.")
-            meta = dict(message_from_row(row).metadata)
+        with self.db.write() as conn:
+            old = self._message(conn, message_id)
+            meta = dict(old.metadata)
             if metadata is not None:
                 meta.update(metadata)
                 meta = {key: value for key, value in meta.items() if value is not None}
@@ -74,10 +75,8 @@ class MessageLog(SessionRules):
                 "UPDATE messages SET content = ?, metadata = ? WHERE id = ?",
                 (content, validate.metadata(meta), message_id),
             )
-            updated = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-        return message_from_row(updated)
+            return self._message(conn, message_id)
 
-    @storage_errors
     def messages(
         self,
         session_id: str,
@@ -89,28 +88,28 @@ class MessageLog(SessionRules):
         """One page of a transcript in order: the last `limit` messages before `before_id`
         (keyset paging, never OFFSET), or everything after `after_id` (live updates)."""
         check_session_id(session_id)
-        conn = self._conn()
+        conn = self.db.conn()
         if after_id is not None:
             rows = conn.execute(
-                "SELECT * FROM messages WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
+                f"SELECT {MESSAGES.columns} FROM messages "  # noqa: S608 (fixed columns)
+                "WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
                 (session_id, after_id, limit),
             ).fetchall()
             return [message_from_row(row) for row in rows]
         rows = conn.execute(
-            "SELECT * FROM messages WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            f"SELECT {MESSAGES.columns} FROM messages "  # noqa: S608 (fixed columns)
+            "WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
             (session_id, before_id if before_id is not None else 2**63 - 1, limit),
         ).fetchall()
         return [message_from_row(row) for row in reversed(rows)]
 
-    @storage_errors
     def count_messages(self, session_id: str) -> int:
         return int(
-            self._conn()
+            self.db.conn()
             .execute("SELECT count(*) FROM messages WHERE session_id = ?", (session_id,))
             .fetchone()[0]
         )
 
-    @storage_errors
     def search_messages(
         self, query: str, *, agent_id: str | None = None, limit: int = 20
     ) -> list[MessageHit]:
@@ -118,18 +117,19 @@ class MessageLog(SessionRules):
         match = fts_query(query)
         if match is None:
             return []
-        conn = self._conn()
+        conn = self.db.conn()
         agent_clause = "AND s.agent_id = :agent" if agent_id else ""
         params: dict[str, Any] = {"q": match, "agent": agent_id, "limit": limit}
         floor = conn.execute(
             "SELECT f.rowid FROM messages_fts f JOIN messages m ON m.id = f.rowid "  # noqa: S608 (fixed fragments, values bound)
             f"JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH :q {agent_clause} "
             "ORDER BY f.rowid DESC LIMIT 1 OFFSET :offset",
-            {**params, "offset": SEARCH_CANDIDATES - 1},
+            {**params, "offset": search.SEARCH_CANDIDATES - 1},
         ).fetchone()
         params["floor"] = floor[0] if floor else 0
         rows = conn.execute(
-            "SELECT m.*, s.title AS session_title, s.agent_id AS agent_id, "  # noqa: S608 (fixed fragments, values bound)
+            f"SELECT {MESSAGES.prefixed('m')}, s.title AS session_title, "  # noqa: S608 (fixed fragments, values bound)
+            f"s.agent_id AS agent_id, "
             f"snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', 16) AS snip "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN sessions s ON s.id = m.session_id "
@@ -146,3 +146,13 @@ class MessageLog(SessionRules):
             )
             for row in rows
         ]
+
+    @staticmethod
+    def _message(conn: Any, message_id: int) -> Message:
+        row = conn.execute(
+            f"SELECT {MESSAGES.columns} FROM messages WHERE id = ?",  # noqa: S608 (fixed columns)
+            (message_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"No message {message_id}.")
+        return message_from_row(row)
