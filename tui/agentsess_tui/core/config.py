@@ -79,6 +79,8 @@ class ChatSettings:
     """`offline`: the built-in memory agent. `openai`: any OpenAI-compatible server."""
     base_url: str = "http://127.0.0.1:11434/v1"
     """Base URL of the OpenAI-compatible API (Ollama's default here)."""
+    allowed_base_urls: tuple[str, ...] = ()
+    """Other hosts a session may send its replies to (the API key goes there too)."""
     model: str = ""
     """Model name the server knows, e.g. `llama3.2` or `gpt-4o-mini`."""
     api_key: str | None = field(default=None, repr=False)

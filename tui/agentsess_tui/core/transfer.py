@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -159,6 +159,8 @@ class ImportResult:
     messages: int
     memories: int
     events: int
+    notes: list[str] = field(default_factory=list)
+    """What the import changed on the way in (e.g. responder hosts dropped)."""
 
 
 Timestamp = datetime | int | float | str
@@ -462,6 +464,8 @@ def _insert(
     now = store.now()
     target = new_session_id(now) if new_id else check_session_id(session_id)
     name = validate.title(title, default=f"Imported {session_id}")
+    # Issue 10: a file never decides where replies (and the user's key) go.
+    metadata, notes = validate.without_responder_hosts(metadata)
     meta = validate.metadata(metadata)
     rows = []
     for index, message in enumerate(messages):
@@ -564,4 +568,5 @@ def _insert(
         messages=len(rows),
         memories=len(memories),
         events=len(events) + 1,
+        notes=notes,
     )
