@@ -100,25 +100,15 @@ def _wal(conn: sqlite3.Connection, busy_timeout_ms: int) -> str:
             time.sleep(0.01)
 
 
-# Tables every agentsess database has once its first migration ran.
-_OUR_TABLES = {"_sqlite_migrations", "agents", "sessions", "messages", "memories", "events"}
-
-
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """Never add our tables to (or change the journal mode of) another program's database."""
-    tables = {
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    if tables and not _OUR_TABLES <= tables:
+    """Never add our tables to (or change the journal mode of) a database we must not use."""
+    from .schema import check_compatible
+
+    try:
+        check_compatible(conn, path)
+    except AgentsessError:
         conn.close()
-        raise StorageError(
-            f"{path} is an SQLite database of another program (it has tables such as "
-            f"{sorted(tables - _OUR_TABLES)[0]!r}); agentsess leaves it untouched.",
-            hint="Pick a new or agentsess database file with --db or AGENTSESS_DB.",
-        )
+        raise
 
 
 # Primary result codes (the low byte of sqlite_errorcode): the message text alone misleads,
