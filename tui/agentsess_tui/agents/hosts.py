@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from agentsess_tui.core.config import ChatSettings, resolve_paths
+from agentsess_tui.core.files import private_dir
 from agentsess_tui.core.text import one_line
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def confirm_host(state_file: Path | None, url: str) -> str:
     state = _load(path)
     hosts = set(confirmed_hosts(path)) | {host}
     state[STATE_KEY] = sorted(hosts)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(path.name + ".hosts.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
