@@ -51,3 +51,125 @@ def test_import_drops_responder_hosts_and_says_so(run: Cli, sid: str, db: Store)
         "responder": {"model": "m", "system_prompt": "Be brief."},
         "team": "ops",
     }
+
+
+# -- items 2 (CLI) and 6: nothing raw reaches the terminal ----------------------------------
+
+# ESC sequences (clear screen, OSC 52 clipboard write ended by BEL), BS, a C1 CSI, bidi
+# override and marks, line separator, BOM, zero-width space, a tag character.
+HOSTILE = (
+    "x\x1b[2J\x1b]52;c;cHduZWQ=\x07\x08\x9b31m\u202e\u200e\u200f\u061c\u2028\u2029"
+    "\ufeff\u200b\U000e0041y"
+)
+
+
+def assert_safe(*texts: str) -> None:
+    from agentsess_tui.core.text import is_safe
+
+    for text in texts:
+        assert is_safe(text), f"raw control characters in: {text[:300]!r}"
+
+
+@pytest.fixture
+def hostile(run: Cli, db: Store) -> dict[str, str]:
+    """A hostile string in every text field the core stores."""
+    db.add_agent("evil", HOSTILE)
+    session = db.create_session(
+        "evil", HOSTILE, metadata={HOSTILE: HOSTILE, "nested": {"k": [HOSTILE]}}
+    ).session
+    db.add_message(session.id, HOSTILE, metadata={HOSTILE: HOSTILE})
+    db.add_message(session.id, HOSTILE, role="assistant")
+    memory = db.remember(
+        HOSTILE, session_id=session.id, title=HOSTILE, tags=[HOSTILE, "ok"], type="fact"
+    )
+    ended = db.create_session("evil", HOSTILE).session
+    db.end_session(ended.id, reason=HOSTILE)
+    return {"session": session.id, "ended": ended.id, "memory": str(memory.id)}
+
+
+def test_no_raw_control_character_leaves_the_cli(run: Cli, hostile: dict[str, str]) -> None:
+    sid, ended, mid = hostile["session"], hostile["ended"], hostile["memory"]
+    commands = [
+        ("agents", "ls"),
+        ("agents", "ls", "--json"),
+        ("agents", "show", "evil"),
+        ("agents", "show", "evil", "--json"),
+        ("agents", "policy", "evil"),
+        ("sessions", "ls"),
+        ("sessions", "ls", "--json"),
+        ("sessions", "ls", "--all"),
+        ("sessions", "show", sid),
+        ("sessions", "show", sid, "--json"),
+        ("sessions", "show", ended),
+        ("sessions", "show", ended, "--json"),
+        ("sessions", "export", sid, "-o", "-"),
+        ("sessions", "export", sid, "--format", "md", "-o", "-"),
+        ("sessions", "export", sid, "--format", "toon", "-o", "-"),
+        ("messages", "tail", sid),
+        ("messages", "tail", sid, "--json"),
+        ("memory", "ls", "--agent", "evil"),
+        ("memory", "ls", "--agent", "evil", "--json"),
+        ("memory", "show", mid),
+        ("memory", "show", mid, "--json"),
+        ("memory", "recall", "x", "--agent", "evil"),
+        ("memory", "recall", "x", "--agent", "evil", "--json"),
+        ("sessions", "extend", sid, "1h"),
+        ("sessions", "heartbeat", sid),
+        ("sessions", "clear", ended, "--yes"),
+        ("sessions", "end", sid, "--reason", HOSTILE),
+        ("sessions", "resume", sid),
+        # error texts that quote what they were given
+        ("sessions", "show", HOSTILE),
+        ("memory", "show", HOSTILE),
+        ("agents", "show", HOSTILE),
+        ("memory", "ls", "--agent", HOSTILE),
+        ("sessions", "new", "--agent", "evil", "--title", HOSTILE),
+        ("sessions", HOSTILE),
+        (HOSTILE,),
+    ]
+    for command in commands:
+        out = run(*command)
+        assert_safe(out.stdout, out.stderr)
+        assert out.stdout or out.stderr, command
+
+
+def test_exported_files_keep_the_data_but_no_raw_controls(
+    run: Cli, hostile: dict[str, str], db: Store
+) -> None:
+    sid = hostile["session"]
+    for fmt in ("json", "toon", "md"):
+        run.ok("sessions", "export", sid, "--format", fmt, "-o", f"out.{fmt}")
+        text = Path(f"out.{fmt}").read_text(encoding="utf-8")
+        assert_safe(text)
+    # JSON keeps the exact data: it parses back to the hostile strings.
+    document = json.loads(Path("out.json").read_text(encoding="utf-8"))
+    assert document["session"]["title"] == db.get_session(sid).title
+    assert document["messages"][0]["content"] == HOSTILE
+    assert "\\u001b" in Path("out.json").read_text(encoding="utf-8")
+    assert json.loads(Path("out.toon").read_text(encoding="utf-8"))["messages"][0]["content"] == (
+        HOSTILE
+    )
+    # Markdown shows them visibly.
+    assert "\\x1b]52;c;" in Path("out.md").read_text(encoding="utf-8")
+
+
+def test_the_launchers_error_line_is_escaped(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    launcher = Path(sys.executable).parent / "agentsess-tui"
+    db = str(blocker / f"{HOSTILE}.db")
+    cli = str(Path(sys.executable).parent / "agentsess")
+    for command in ([str(launcher), "--db", db], [cli, "--db", db, "tui"]):
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 14, done.stderr
+        err = done.stderr.decode("utf-8", "surrogateescape")
+        assert_safe(err, done.stdout.decode("utf-8", "surrogateescape"))
+        assert len(err.splitlines()) == 1 and "\\x1b]52" in err

@@ -29,6 +29,7 @@ from .ids import check_agent_id, check_session_id, new_activation_id, new_sessio
 from .models import EVENT_KINDS, MEMORY_STATUSES, MEMORY_TYPES, Session
 from .policy import Policy, check_layer
 from .store import Store
+from .text import json_visible, visible
 
 Format = Literal["json", "md", "toon"]
 FORMATS: tuple[Format, ...] = ("json", "md", "toon")
@@ -51,14 +52,17 @@ def export_session(store: Store, session_id: str, fmt: Format = "json") -> str:
     session = store.get_session(session_id)
     messages = _all_messages(store, session_id)
     if fmt == "toon":
-        return json.dumps(
-            {
-                "session_id": session.id,
-                "created_at": to_iso(session.created_at),
-                "messages": [{"role": m.role, "content": m.content} for m in messages],
-            },
-            ensure_ascii=False,
-            indent=2,
+        # json_visible: the same data, but no raw control character in the file (issue 10).
+        return json_visible(
+            json.dumps(
+                {
+                    "session_id": session.id,
+                    "created_at": to_iso(session.created_at),
+                    "messages": [{"role": m.role, "content": m.content} for m in messages],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
         )
     if fmt == "md":
         return _markdown(store, session, messages)
@@ -115,7 +119,7 @@ def export_session(store: Store, session_id: str, fmt: Format = "json") -> str:
             for m in reversed(memories)
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_visible(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def _all_messages(store: Store, session_id: str) -> list[Any]:
@@ -146,7 +150,8 @@ def _markdown(store: Store, session: Session, messages: list[Any]) -> str:
     for message in messages:
         lines += ["---", "", f"### {message.role} · {to_iso(message.created_at)}", ""]
         lines += [message.content.rstrip("\n"), ""]
-    return "\n".join(lines)
+    # Markdown is read in terminals and editors: control characters show as escapes.
+    return visible("\n".join(lines))
 
 
 # -- import ----------------------------------------------------------------------------------
