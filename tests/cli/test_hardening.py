@@ -173,3 +173,38 @@ def test_the_launchers_error_line_is_escaped(tmp_path: Path) -> None:
         err = done.stderr.decode("utf-8", "surrogateescape")
         assert_safe(err, done.stdout.decode("utf-8", "surrogateescape"))
         assert len(err.splitlines()) == 1 and "\\x1b]52" in err
+
+
+# -- item 5: an import under a held lock or on a full disk is 13 / 14 -----------------------
+
+
+def test_import_under_a_held_lock_is_exit_13(run: Cli, sid: str, db: Store, db_path: Path) -> None:
+    import sqlite3
+
+    Path("s.json").write_text(json.dumps(exported(run, sid)), encoding="utf-8")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        out = run(
+            "sessions", "import", "s.json", "--new-id", env={"AGENTSESS_BUSY_TIMEOUT_MS": "50"}
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert out.code == 13, out.stderr
+    assert "locked" in out.error_line
+
+
+def test_import_on_a_full_disk_is_a_storage_error(run: Cli, sid: str, db: Store) -> None:
+    from agentsess_tui.core import StorageError
+    from agentsess_tui.core.transfer import import_text
+
+    text = json.dumps(exported(run, sid))
+    conn = db._conn()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here on
+    big = json.loads(text)
+    big["messages"] = [{"role": "user", "content": "x" * 100_000}] * 20
+    with pytest.raises(StorageError, match="Cannot write") as caught:
+        import_text(db, json.dumps(big), new_id=True)
+    assert caught.value.exit_code == 14

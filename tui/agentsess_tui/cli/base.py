@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from typing import IO, Any
 
 import click
@@ -52,6 +53,14 @@ class AgentsessGroup(OrderedGroup):
                 raise
             unexpected(exc)
         except Exception as exc:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+                # A store path that missed its translation: still a lock (13) or storage
+                # error (14), never "unexpected".
+                from ..core.db import translate
+
+                error = translate(exc)
+                fail(error.message, error.hint, error.exit_code)
             unexpected(exc)
 
 

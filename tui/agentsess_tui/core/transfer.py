@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import validate
 from .clock import MINUTE_MS, parse_iso, to_iso
+from .db import storage_errors
 from .errors import AlreadyExists, InvalidInput, NotFound
 from .ids import check_agent_id, check_session_id, new_activation_id, new_session_id
 from .models import EVENT_KINDS, MEMORY_STATUSES, MEMORY_TYPES, Session
@@ -308,6 +309,7 @@ def import_file(
     return import_text(store, text, source=str(file), agent_id=agent_id, new_id=new_id)
 
 
+@storage_errors  # a held lock or a full disk: DatabaseLocked / StorageError (issue 10)
 def import_text(
     store: Store,
     text: str,
