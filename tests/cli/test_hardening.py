@@ -208,3 +208,45 @@ def test_import_on_a_full_disk_is_a_storage_error(run: Cli, sid: str, db: Store)
     with pytest.raises(StorageError, match="Cannot write") as caught:
         import_text(db, json.dumps(big), new_id=True)
     assert caught.value.exit_code == 14
+
+
+# -- item 8: times near the end of the calendar ---------------------------------------------
+
+
+def test_an_import_with_times_near_9999_is_refused(run: Cli, sid: str, db: Store) -> None:
+    from .helpers import counts
+
+    document = exported(run, sid)
+    document["session"]["expires_at"] = "9999-12-31T23:59:59Z"
+    document["session"]["activated_at"] = "9999-12-31T23:00:00Z"
+    Path("late.json").write_text(json.dumps(document), encoding="utf-8")
+    before = counts(db)
+    out = run("sessions", "import", "late.json", "--new-id")
+    assert out.code == 4
+    assert "between" in out.error_line and "nothing was imported" in out.error_line
+    assert counts(db) == before
+    for field, value in (("created_at", -5_000_000_000_000), ("ended_at", 10**15)):
+        document = exported(run, sid)
+        document["session"][field] = value
+        Path("bad.json").write_text(json.dumps(document), encoding="utf-8")
+        assert run("sessions", "import", "bad.json", "--new-id").code == 4, field
+    assert counts(db) == before
+
+
+def test_a_stored_far_future_time_does_not_break_reads(run: Cli, sid: str, db: Store) -> None:
+    """A row written before the check (or by hand): listing and showing still work."""
+    conn = db._conn()
+    late = 253_402_300_799_000  # 9999-12-31T23:59:59Z
+    conn.execute(
+        "UPDATE sessions SET expires_at = ?, cap_at = ?, warn_at = ?, ended_at = ? WHERE id = ?",
+        (late, late + 10**12, late, late + 10**12, sid),
+    )
+    for command in (("sessions", "ls", "--json"), ("sessions", "show", sid), ("sessions", "ls")):
+        out = run(*command)
+        assert out.code == 0, (command, out.stderr)
+    run.ok("sessions", "show", sid, "--json").json()
+
+
+def test_a_fake_now_near_9999_is_invalid_input(run: Cli, bot: str) -> None:
+    out = run("sessions", "new", "--agent", bot, env={"AGENTSESS_FAKE_NOW": "9999-12-31T23:00:00Z"})
+    assert out.code == 4 and "between 1970 and 3000" in out.error_line

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import validate
-from .clock import MINUTE_MS, parse_iso, to_iso
+from .clock import EARLIEST_MS, LATEST_MS, MINUTE_MS, parse_iso, to_iso
 from .db import storage_errors
 from .errors import AlreadyExists, InvalidInput, NotFound
 from .ids import check_agent_id, check_session_id, new_activation_id, new_session_id
@@ -172,9 +172,8 @@ class ImportResult:
 Timestamp = datetime | int | float | str
 
 
-# Years 1–9999, what ISO-8601 can say: a time outside this is a broken file, and would not fit
-# in SQLite's 64-bit integers either (OverflowError rather than a clear message).
-_MIN_MS, _MAX_MS = -62_135_596_800_000, 253_402_300_799_999
+# A time outside 1970–3000 is a broken file (issue 10: near 9999 the derived cap overflowed).
+_MIN_MS, _MAX_MS = EARLIEST_MS, LATEST_MS
 
 
 def _ms(value: Timestamp | None, default: int) -> int:
@@ -191,7 +190,7 @@ def _ms(value: Timestamp | None, default: int) -> int:
     else:
         ms = parse_iso(value)
     if not _MIN_MS <= ms <= _MAX_MS:
-        raise ValueError(f"{value!r} is not a time between the years 1 and 9999")
+        raise ValueError(f"{value!r} is not a time between the years 1970 and 3000")
     return ms
 
 
