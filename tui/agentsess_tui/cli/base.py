@@ -38,14 +38,39 @@ class OrderedGroup(click.Group):
         return command
 
 
+def one_line_usage(exc: click.UsageError) -> click.ClickException:
+    """click's usage error (usage, blank line, "Try …", "Error: …") as our one line, with the
+    `--help` hint kept; a huge value in it is cut short."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc  # a bare group prints its help: that is not an error line
+    ctx = exc.ctx
+    path = ctx.command_path if ctx is not None else "agentsess"
+    message = one_line(exc.format_message(), 240)
+    return UsageProblem(f"{message} Try '{path} --help' for help.")
+
+
 class AgentsessGroup(OrderedGroup):
     """The root group: every error of every command is caught here, once."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # the root's own options
+            raise one_line_usage(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AgentsessError as exc:
             fail(exc.message, exc.hint, exc.exit_code)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:

@@ -40,6 +40,10 @@ class Runtime:
             self._store = None
 
 
+# SQLite's integers are 64-bit: a larger limit would be an OverflowError, not an answer.
+MAX_COUNT = 2**63 - 1
+
+
 def say_upgrading(path: object) -> None:
     click.echo(UPGRADE_NOTICE.format(path=path), err=True)
 

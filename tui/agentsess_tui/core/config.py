@@ -135,12 +135,17 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
     paths = paths or resolve_paths(env)
     raw: dict[str, Any] = {}
     config_file = paths.config_file
-    if config_file.is_file():
+    if config_file.exists():
         try:
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput(
                 f"Cannot read {config_file}: {exc}.", hint="Fix the TOML syntax or move the file."
+            ) from None
+        except OSError as exc:  # unreadable: no permission, a directory, an I/O error
+            raise InvalidInput(
+                f"Cannot read {config_file}: {exc.strerror or exc}.",
+                hint="Check its permissions, or move it aside to use the defaults.",
             ) from None
     file_policy = raw.get("policy", {})
     if not isinstance(file_policy, dict):

@@ -318,6 +318,17 @@ def import_text(
     new_id: bool = False,
 ) -> ImportResult:
     try:
+        return _import_text(store, text, source=source, agent_id=agent_id, new_id=new_id)
+    except RecursionError:  # issue 10: a hostile file nested thousands of levels deep
+        raise InvalidInput(
+            f"{source} is nested too deeply to be a session file; nothing was imported."
+        ) from None
+
+
+def _import_text(
+    store: Store, text: str, *, source: str, agent_id: str | None, new_id: bool
+) -> ImportResult:
+    try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
