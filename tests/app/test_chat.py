@@ -9,6 +9,7 @@ import pytest
 from chat_server import WAIT, ChatServer, delta, reply_script
 from textual.widgets import Input
 
+from agentsess_tui.agents.hosts import confirm_host
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import ConfirmModal
@@ -26,6 +27,8 @@ def use_server(store: Store, session: Session, url: str) -> None:
     store.update_session_metadata(
         session.id, {"responder": {"backend": "openai", "base_url": url, "model": "test-model"}}
     )
+    # A session's own host is used only once the person confirmed it (issue 10, item 1).
+    confirm_host(None, url)
 
 
 async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

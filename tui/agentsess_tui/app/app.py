@@ -116,6 +116,18 @@ class AgentsessApp(App[None]):
         if self.freeze_after_load:
             gc.freeze()
 
+    def _fatal_error(self) -> None:
+        # Issue 10: Textual's crash report shows every frame's local variables (activation
+        # ids, tokens, message text); ours shows the traceback without them.
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
         for message, severity in self._startup_notes:

@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             app.freeze_after_load = True
         app.run()
     except AgentsessError as error:
-        print(f"agentsess-tui: {error}", file=sys.stderr)
+        from ..core.text import one_line  # issue 10: error texts quote hostile input
+
+        print(f"agentsess-tui: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -188,7 +188,10 @@ def agent_policy(
         )
         return
     if assignments or unset:
-        click.echo(f"Updated the policy of {agent.id}; new sessions and resumes use it.")
+        click.echo(
+            f"Updated the policy of {agent.id}; new sessions use it (existing sessions keep "
+            "the policy they were created with, also when resumed)."
+        )
     table(
         ["POLICY", "VALUE", "FROM"], policy_rows(policy, agent.policy, store.settings.policy_layers)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from typing import IO, Any
 
 import click
@@ -37,14 +38,39 @@ class OrderedGroup(click.Group):
         return command
 
 
+def one_line_usage(exc: click.UsageError) -> click.ClickException:
+    """click's usage error (usage, blank line, "Try …", "Error: …") as our one line, with the
+    `--help` hint kept; a huge value in it is cut short."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc  # a bare group prints its help: that is not an error line
+    ctx = exc.ctx
+    path = ctx.command_path if ctx is not None else "agentsess"
+    message = one_line(exc.format_message(), 240)
+    return UsageProblem(f"{message} Try '{path} --help' for help.")
+
+
 class AgentsessGroup(OrderedGroup):
     """The root group: every error of every command is caught here, once."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # the root's own options
+            raise one_line_usage(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AgentsessError as exc:
             fail(exc.message, exc.hint, exc.exit_code)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:
@@ -52,6 +78,14 @@ class AgentsessGroup(OrderedGroup):
                 raise
             unexpected(exc)
         except Exception as exc:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+                # A store path that missed its translation: still a lock (13) or storage
+                # error (14), never "unexpected".
+                from ..core.db import translate
+
+                error = translate(exc)
+                fail(error.message, error.hint, error.exit_code)
             unexpected(exc)
 
 

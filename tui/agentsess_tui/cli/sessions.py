@@ -17,7 +17,7 @@ from ..core.phases import time_left
 from ..core.text import one_line
 from ..core.tokens import mask
 from .base import OrderedGroup
-from .context import Runtime, minutes
+from .context import MAX_COUNT, Runtime, minutes
 from .describe import (
     activation_json,
     describe_event,
@@ -128,7 +128,7 @@ def require_agent(store: Store, agent_id: str) -> None:
 @click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's sessions.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_COUNT),
     default=DEFAULT_LIMIT,
     show_default=True,
     help="At most this many (0: all).",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from .errors import AgentsessError, DatabaseLocked, StorageError
+from .files import private_dir, refuse_loose, tighten
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,8 +39,9 @@ class CommitThenRaise(Exception):
 
 
 def create_private_file(path: Path) -> None:
-    """Create `path` with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create `path` with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode),
+    and its directories 0700, whatever the umask."""
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -47,7 +49,17 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def check_private(path: Path) -> None:
+    """Refuse a database (or its directory) other users can change; keep its journal files
+    from being readable by others (see files.tighten)."""
+    refuse_loose(path.parent, "the database directory")
+    refuse_loose(path, "the database")
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        tighten(file)
+
+
 def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    check_private(path)
     if not path.exists():
         create_private_file(path)
     try:
@@ -100,25 +112,15 @@ def _wal(conn: sqlite3.Connection, busy_timeout_ms: int) -> str:
             time.sleep(0.01)
 
 
-# Tables every agentsess database has once its first migration ran.
-_OUR_TABLES = {"_sqlite_migrations", "agents", "sessions", "messages", "memories", "events"}
-
-
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """Never add our tables to (or change the journal mode of) another program's database."""
-    tables = {
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    if tables and not _OUR_TABLES <= tables:
+    """Never add our tables to (or change the journal mode of) a database we must not use."""
+    from .schema import check_compatible
+
+    try:
+        check_compatible(conn, path)
+    except AgentsessError:
         conn.close()
-        raise StorageError(
-            f"{path} is an SQLite database of another program (it has tables such as "
-            f"{sorted(tables - _OUR_TABLES)[0]!r}); agentsess leaves it untouched.",
-            hint="Pick a new or agentsess database file with --db or AGENTSESS_DB.",
-        )
+        raise
 
 
 # Primary result codes (the low byte of sqlite_errorcode): the message text alone misleads,

@@ -196,6 +196,17 @@ class Activation:
     token: str
     superseded: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # Reprs end up in logs and tracebacks: the token only ever masked there.
+        from .tokens import mask
+
+        return (
+            f"Activation(session={self.session!r}, token={mask(self.token)!r}, "
+            f"superseded={self.superseded!r})"
+        )
+
+    __str__ = __repr__
+
 
 @dataclass(slots=True)
 class ExtendResult:
@@ -248,6 +259,8 @@ class ImportResult:
     messages: int
     memories: int
     events: int
+    notes: list[str] = field(default_factory=list)
+    """What the import changed on the way in (e.g. responder hosts dropped)."""
 
 
 @dataclass(slots=True)

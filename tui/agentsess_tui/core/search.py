@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"\w", re.UNICODE)
+# A letter or digit, what the unicode61 tokenizer keeps: `_` alone makes an empty phrase,
+# and an empty phrase next to the agent token matched every memory of that agent.
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
 # U+E000 starts the agent tokens in the memory index (schema.AGENT_TOKEN_MARK): never searched.
 _UNSEARCHABLE = re.compile("[\x00\ud800-\udfff\ue000]")
 # Control characters that mark matches in snippets; turned into styling by the clients.

@@ -10,6 +10,7 @@ from ..clock import to_iso
 from ..errors import InvalidInput
 from ..models import Message, Session
 from ..protocol import SessionStore
+from ..text import json_visible, visible
 
 Format = Literal["json", "md", "toon"]
 FORMATS: tuple[Format, ...] = ("json", "md", "toon")
@@ -31,14 +32,17 @@ def export_session(store: SessionStore, session_id: str, fmt: Format = "json") -
     session = store.get_session(session_id)
     messages = _all_messages(store, session_id)
     if fmt == "toon":
-        return json.dumps(
-            {
-                "session_id": session.id,
-                "created_at": to_iso(session.created_at),
-                "messages": [{"role": m.role, "content": m.content} for m in messages],
-            },
-            ensure_ascii=False,
-            indent=2,
+        # json_visible: the same data, but no raw control character in the file (issue 10).
+        return json_visible(
+            json.dumps(
+                {
+                    "session_id": session.id,
+                    "created_at": to_iso(session.created_at),
+                    "messages": [{"role": m.role, "content": m.content} for m in messages],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
         )
     if fmt == "md":
         return _markdown(store, session, messages)
@@ -95,7 +99,7 @@ def export_session(store: SessionStore, session_id: str, fmt: Format = "json") -
             for m in reversed(memories)
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_visible(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def _all_messages(store: SessionStore, session_id: str) -> list[Message]:
@@ -126,4 +130,5 @@ def _markdown(store: SessionStore, session: Session, messages: list[Message]) ->
     for message in messages:
         lines += ["---", "", f"### {message.role} · {to_iso(message.created_at)}", ""]
         lines += [message.content.rstrip("\n"), ""]
-    return "\n".join(lines)
+    # Markdown is read in terminals and editors: control characters show as escapes.
+    return visible("\n".join(lines))

@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..clock import MINUTE_MS, parse_iso
+from .. import validate
+from ..clock import EARLIEST_MS, LATEST_MS, MINUTE_MS, parse_iso
+from ..db import storage_errors
 from ..errors import InvalidInput
 from ..ids import check_agent_id
 from ..models import (
@@ -38,7 +40,7 @@ Timestamp = datetime | int | float | str
 
 # Years 1–9999, what ISO-8601 can say: a time outside this is a broken file, and would not fit
 # in SQLite's 64-bit integers either (OverflowError rather than a clear message).
-_MIN_MS, _MAX_MS = -62_135_596_800_000, 253_402_300_799_999
+_MIN_MS, _MAX_MS = EARLIEST_MS, LATEST_MS
 
 
 def _ms(value: Timestamp | None, default: int) -> int:
@@ -55,7 +57,7 @@ def _ms(value: Timestamp | None, default: int) -> int:
     else:
         ms = parse_iso(value)
     if not _MIN_MS <= ms <= _MAX_MS:
-        raise ValueError(f"{value!r} is not a time between the years 1 and 9999")
+        raise ValueError(f"{value!r} is not a time between the years 1970 and 3000")
     return ms
 
 
@@ -173,6 +175,7 @@ def import_file(
     return import_text(store, text, source=str(file), agent_id=agent_id, new_id=new_id)
 
 
+@storage_errors  # a held lock or a full disk: DatabaseLocked / StorageError (issue 10)
 def import_text(
     store: SessionStore,
     text: str,
@@ -180,6 +183,17 @@ def import_text(
     source: str = "The input",
     agent_id: str | None = None,
     new_id: bool = False,
+) -> ImportResult:
+    try:
+        return _import_text(store, text, source=source, agent_id=agent_id, new_id=new_id)
+    except RecursionError:  # issue 10: a hostile file nested thousands of levels deep
+        raise InvalidInput(
+            f"{source} is nested too deeply to be a session file; nothing was imported."
+        ) from None
+
+
+def _import_text(
+    store: SessionStore, text: str, *, source: str, agent_id: str | None, new_id: bool
 ) -> ImportResult:
     try:
         data = json.loads(text)
@@ -232,6 +246,8 @@ def _import_json(
     activated = _ms(src.activated_at, created)
     expires = _ms(src.expires_at, activated + policy.window_minutes * MINUTE_MS)
     state, ended_at, reason = src.state, _ms(src.ended_at, 0) or None, src.end_reason
+    # Issue 10: a file never decides where replies (and the user's key) go.
+    metadata, notes = validate.without_responder_hosts(src.metadata)
     if state == "active":
         # Its token was for another activation (maybe another key): arrive inactive.
         state, ended_at, reason = "ended", now, "imported"
@@ -245,7 +261,7 @@ def _import_json(
         last_activity=_ms(src.last_activity_at, activated),
         expires=expires,
         policy=policy,
-        metadata=src.metadata,
+        metadata=metadata,
     )
     session.renewal_count, session.resume_count = src.renewal_count, src.resume_count
     session.warned_at = _ms(src.warned_at, 0) or None
@@ -279,7 +295,9 @@ def _import_json(
             for m in document.memories
         ],
     )
-    return store.import_session(imported, new_id=new_id)
+    result = store.import_session(imported, new_id=new_id)
+    result.notes.extend(notes)
+    return result
 
 
 def _import_toon(
