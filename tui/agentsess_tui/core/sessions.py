@@ -17,6 +17,7 @@ from .durations import format_ago, format_minutes, format_span
 from .errors import (
     AgentMismatch,
     CannotExtend,
+    InvalidPolicy,
     NotFound,
     SessionEnded,
     SessionExpired,
@@ -571,6 +572,85 @@ class SessionRules(AgentRegistry):
             self._event(conn, other.id, now, "superseded", by=keep)
             ended.append(other.id)
         return ended
+
+    # -- for the HTTP server (issue 13): port onto the new structure at merge ---------------
+
+    @storage_errors
+    def list_sessions_page(
+        self,
+        *,
+        agent_id: str | None = None,
+        state: str | None = None,
+        before_id: str | None = None,
+        limit: int = 50,
+    ) -> list[Session]:
+        """Newest first, keyset-paged by id (ids sort by creation): the next page is the one
+        `before_id` = the last id of this one. `state` may be `expiring` (derived)."""
+        where: list[str] = []
+        params: dict[str, object] = {"now": self.now(), "limit": limit}
+        if state == "expiring":
+            where.append("state = 'active' AND warn_at <= :now AND expires_at > :now")
+        elif state == "active":
+            where.append("state = 'active' AND expires_at > :now")
+        elif state == "expired":
+            # Derived: an active session past its expiry reads as expired, swept or not.
+            where.append("(state = 'expired' OR (state = 'active' AND expires_at <= :now))")
+        elif state:
+            where.append("state = :state")
+            params["state"] = state
+        if agent_id is not None:
+            where.append("agent_id = :agent")
+            params["agent"] = agent_id
+        if before_id is not None:
+            where.append("id < :before")
+            params["before"] = check_session_id(before_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._conn().execute(
+            f"SELECT {SESSION_COLUMNS} FROM sessions {clause} "  # noqa: S608 (fixed fragments)
+            "ORDER BY id DESC LIMIT :limit",
+            params,
+        )
+        return [session_from_row(row) for row in rows]
+
+    @storage_errors
+    def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session:
+        """Change the policy of a live session (elizaOS's PATCH timeout). The fields given are
+        validated as a layer over the session's policy; a new window counts from now, and the
+        lifetime cap from the start of the activation. Writes a `renewed` event."""
+        from .policy import resolve_policy
+
+        check_session_id(session_id)
+        with self._write() as conn:
+            session = self._live_session(conn, session_id)
+            current = session.policy.model_dump()
+            policy = resolve_policy([("the session's policy", current), ("the change", changes)])
+            now = self.now()
+            cap_at = session.activated_at + policy.max_lifetime_minutes * MINUTE_MS
+            if cap_at <= now:
+                raise InvalidPolicy(
+                    f"max_lifetime_minutes = {policy.max_lifetime_minutes} would end the "
+                    f"session before now (it was activated at {to_iso(session.activated_at)}).",
+                    hint="Give a longer lifetime, or resume the session later for a new one.",
+                )
+            expires_at = session.expires_at
+            if policy.window_minutes != current["window_minutes"]:
+                expires_at = now + policy.window_minutes * MINUTE_MS
+            expires_at = min(expires_at, cap_at)
+            conn.execute(
+                "UPDATE sessions SET policy = ?, window_minutes = ?, cap_at = ? WHERE id = ?",
+                (policy.model_dump_json(), policy.window_minutes, cap_at, session_id),
+            )
+            self._set_expiry(conn, session, policy, expires_at, now)
+            self._event(
+                conn,
+                session_id,
+                now,
+                "renewed",
+                policy=dict(changes),
+                expires_at=expires_at,
+                added_ms=expires_at - session.expires_at,
+            )
+            return self._session_row(conn, session_id)
 
 
 def summary_line(summary: EndSummary) -> str:
