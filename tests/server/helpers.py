@@ -1,4 +1,4 @@
-"""Helpers: a real `agentsess serve` in a subprocess on a free port, and helpers to reach its database
+"""A real `agentsess serve` in a subprocess on a free port, and a way to reach its database
 in-process (the same file, the same signing secret)."""
 
 from __future__ import annotations
