@@ -70,7 +70,7 @@ def deactivate(who: CallerDep, agent: str, token: SessionTokenHeader = None) -> 
 def remember(
     who: CallerDep,
     agent: str,
-    content: Annotated[str, Query(max_length=65536)],
+    content: Annotated[str, Query(max_length=16384)],  # a URL; longer: the native API
     type: str = "fact",
     title: str | None = None,
     tags: Annotated[str | None, Query(description="Comma-separated")] = None,

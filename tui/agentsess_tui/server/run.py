@@ -74,5 +74,7 @@ def serve(
         log_level="info",
         timeout_graceful_shutdown=10,
         server_header=False,
+        # Room for a MEMANTO remember?content=… of 16k characters, percent-encoded.
+        h11_max_incomplete_event_size=128 * 1024,
     )
     uvicorn.Server(config).run()
