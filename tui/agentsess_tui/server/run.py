@@ -73,6 +73,9 @@ def serve(
         access_log=False,  # ours redacts; uvicorn's would log raw query strings
         log_level="info",
         timeout_graceful_shutdown=10,
+        # Longer than uvicorn's 5 s: a pooled client reusing a connection the server has just
+        # closed as idle sees a read error (seen at 64 clients in bench/server.py).
+        timeout_keep_alive=30,
         server_header=False,
         # Room for a MEMANTO remember?content=… of 16k characters, percent-encoded.
         h11_max_incomplete_event_size=128 * 1024,
