@@ -8,9 +8,12 @@ from .. import __version__
 from .agents import agents
 from .base import AgentsessGroup
 from .context import Runtime
+from .keys import keys
 from .maintenance import sweep, verify_token
+from .mcp import mcp
 from .memory import memory
 from .messages import messages
+from .serve import serve
 from .sessions import sessions
 from .tui import tui
 
@@ -82,6 +85,9 @@ cli.add_command(memory)
 cli.add_command(sweep)
 cli.add_command(verify_token)
 cli.add_command(tui)
+cli.add_command(serve)
+cli.add_command(mcp)
+cli.add_command(keys)
 
 
 def main(argv: list[str] | None = None) -> None:

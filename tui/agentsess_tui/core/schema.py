@@ -268,10 +268,34 @@ def m003_agent_in_memory_index(db: Database) -> None:
     )
 
 
+def m004_api_keys(db: Database) -> None:
+    """API keys for `agentsess serve` and MCP over HTTP (core/repo/keys.py).
+
+    Only a SHA-256 hash of each key is kept (a key is 256 random bits, so a plain hash cannot
+    be brute-forced) with a short prefix that tells keys apart in `keys ls`. `agents` is a
+    JSON list; empty means every agent. A revoked key keeps its row for audit.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE api_keys (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            prefix      TEXT NOT NULL,
+            hash        TEXT NOT NULL UNIQUE,
+            agents      TEXT NOT NULL DEFAULT '[]',
+            created_at  INTEGER NOT NULL,
+            revoked_at  INTEGER
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
     m003_agent_in_memory_index,
+    m004_api_keys,
 ]
 
 

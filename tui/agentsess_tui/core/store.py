@@ -179,6 +179,19 @@ class Store:
             state=state, agent_id=agent_id, limit=limit, phase=phase
         )
 
+    def list_sessions_page(
+        self,
+        *,
+        agent_id: str | None = None,
+        state: str | None = None,
+        before_id: str | None = None,
+        limit: int = 50,
+    ) -> list[Session]:
+        """Newest first, keyset-paged by id: pass the last id of a page as `before_id`."""
+        return self._sessions.list_sessions_page(
+            agent_id=agent_id, state=state, before_id=before_id, limit=limit
+        )
+
     def count_sessions(self) -> int:
         return self._sessions.count_sessions()
 
@@ -217,6 +230,10 @@ class Store:
     def extend_session(self, session_id: str, minutes: int | None = None) -> ExtendResult:
         """Add time to a live session, up to its lifetime cap; says how much was really added."""
         return self._lifecycle.extend_session(session_id, minutes)
+
+    def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session:
+        """Change a live session's policy (a new window counts from now); a `renewed` event."""
+        return self._lifecycle.update_session_policy(session_id, changes)
 
     def heartbeat(self, session_id: str) -> Session:
         """Activity without a message: keeps an auto-renewing session alive."""

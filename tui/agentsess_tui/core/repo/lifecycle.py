@@ -17,7 +17,15 @@ from .. import tokens, validate
 from ..clock import MINUTE_MS, Clock, to_iso
 from ..db import Database
 from ..durations import format_minutes
-from ..errors import AgentMismatch, CannotExtend, NotFound, SessionEnded, TokenInvalid, TokenRevoked
+from ..errors import (
+    AgentMismatch,
+    CannotExtend,
+    InvalidPolicy,
+    NotFound,
+    SessionEnded,
+    TokenInvalid,
+    TokenRevoked,
+)
 from ..ids import check_session_id, new_activation_id, new_session_id
 from ..models import Activation, EndSummary, ExtendResult, Session, State
 from ..rows import SESSIONS, add_event, insert, session_from_row
@@ -145,6 +153,45 @@ class Lifecycle:
         return ExtendResult(
             session=updated, requested_minutes=step, added_ms=added, capped=new_expiry < target
         )
+
+    def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session:
+        """Change the policy of a live session (elizaOS's PATCH timeout). The fields given are
+        validated as a layer over the session's policy; a new window counts from now, and the
+        lifetime cap from the start of the activation. Writes a `renewed` event."""
+        from ..policy import resolve_policy
+
+        check_session_id(session_id)
+        with self.db.write() as conn:
+            session = self.sessions.live_session(conn, session_id)
+            current = session.policy.model_dump()
+            policy = resolve_policy([("the session's policy", current), ("the change", changes)])
+            now = self.clock.now_ms()
+            cap_at = session.activated_at + policy.max_lifetime_minutes * MINUTE_MS
+            if cap_at <= now:
+                raise InvalidPolicy(
+                    f"max_lifetime_minutes = {policy.max_lifetime_minutes} would end the "
+                    f"session before now (it was activated at {to_iso(session.activated_at)}).",
+                    hint="Give a longer lifetime, or resume the session later for a new one.",
+                )
+            expires_at = session.expires_at
+            if policy.window_minutes != current["window_minutes"]:
+                expires_at = now + policy.window_minutes * MINUTE_MS
+            expires_at = min(expires_at, cap_at)
+            conn.execute(
+                "UPDATE sessions SET policy = ?, window_minutes = ?, cap_at = ? WHERE id = ?",
+                (policy.model_dump_json(), policy.window_minutes, cap_at, session_id),
+            )
+            self.sessions.set_expiry(conn, session, policy, expires_at, now)
+            add_event(
+                conn,
+                session_id,
+                now,
+                "renewed",
+                policy=dict(changes),
+                expires_at=expires_at,
+                added_ms=expires_at - session.expires_at,
+            )
+            return self.sessions.session_row(conn, session_id)
 
     def heartbeat(self, session_id: str) -> Session:
         """Activity without a message: keeps an auto-renewing session alive."""

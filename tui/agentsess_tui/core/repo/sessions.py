@@ -69,6 +69,34 @@ class SessionRepo:
         )
         return [session_from_row(row) for row in rows]
 
+    def list_sessions_page(
+        self,
+        *,
+        agent_id: str | None = None,
+        state: str | None = None,
+        before_id: str | None = None,
+        limit: int = 50,
+    ) -> list[Session]:
+        """Newest first, keyset-paged by id (ids sort by creation): the next page is the one
+        with `before_id` = the last id of this one. `state` filters as in `list_sessions`."""
+        where: list[str] = []
+        params: dict[str, object] = {"now": self.clock.now_ms(), "limit": limit}
+        if state is not None:
+            where.append(_state_clause(state))
+        if agent_id is not None:
+            where.append("agent_id = :agent")
+            params["agent"] = agent_id
+        if before_id is not None:
+            where.append("id < :before")
+            params["before"] = check_session_id(before_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.conn().execute(
+            f"SELECT {SESSIONS.columns} FROM sessions {clause} "  # noqa: S608 (fixed fragments)
+            "ORDER BY id DESC LIMIT :limit",
+            params,
+        )
+        return [session_from_row(row) for row in rows]
+
     def count_sessions(self) -> int:
         return int(self.db.conn().execute("SELECT count(*) FROM sessions").fetchone()[0])
 
