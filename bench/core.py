@@ -407,6 +407,40 @@ class Bench:
                 note=note,
             )
             self.add(result)
+            # Every write's own latency, lock waits included: the tail is what an agent feels.
+            samples = [ms for r in reports for ms in r["latencies"]]
+            per = "; ".join(
+                f"p99 {percentile(r['latencies'], 99):.1f} / max {max(r['latencies']):.1f}"
+                for r in reports
+            )
+            worst_p99 = max(percentile(r["latencies"], 99) for r in reports)
+            worst_max = max(max(r["latencies"]) for r in reports)
+            slow = sum(ms > 100 for ms in samples)
+            self.add(
+                Result(
+                    "procs",
+                    f"{workers} {label}: write latency p99, worst process",
+                    "ms",
+                    worst_p99,
+                    n=len(samples),
+                    target="p99 ≤ 50 ms",
+                    passed=worst_p99 <= 50,
+                    note=f"per process p99 / max ms: {per}; median of all "
+                    f"{statistics.median(samples):.2f} ms; {slow} writes over 100 ms",
+                )
+            )
+            self.add(
+                Result(
+                    "procs",
+                    f"{workers} {label}: write latency max",
+                    "ms",
+                    worst_max,
+                    n=len(samples),
+                    target="max ≤ 250 ms",
+                    passed=worst_max <= 250,
+                    note="the slowest single write of any process, from the call to its return",
+                )
+            )
             if workers > 1:
                 self.add(
                     Result(
@@ -451,11 +485,13 @@ def write_worker(path: str, agent_id: str, n: int, barrier: Any, queue: Any) -> 
         agent_id, "bench writer", options={"auto_renew": True}
     ).session.id
     report: dict[str, Any] = {"ops": 0, "lock_errors": 0, "other_errors": 0, "first_errors": []}
+    latencies: list[float] = []
     barrier.wait()
     report["start"] = time.perf_counter()
     for index in range(n):
         clock.advance(ms=100)  # time passes, so auto-renew really renews
         kind = index % 10
+        began = time.perf_counter()
         try:
             if kind < 5:
                 store.add_message(session_id, f"step {index}: tool output line", role="tool")
@@ -477,7 +513,9 @@ def write_worker(path: str, agent_id: str, n: int, barrier: Any, queue: Any) -> 
                 report["other_errors"] += 1
                 if len(report["first_errors"]) < 3:
                     report["first_errors"].append(repr(exc))
+        latencies.append((time.perf_counter() - began) * 1000)
     report["end"] = time.perf_counter()
+    report["latencies"] = latencies
     store.close()
     queue.put(report)
 

@@ -360,7 +360,8 @@ def _insert_memories(
             plan.append((rng.randint(origin.created_at, origin.end_at), agent_id, origin.id))
         else:
             plan.append((BENCH_NOW - rng.randint(0, HISTORY_MS), agent_id, None))
-    plan.sort()
+    # By time, then agent; a tie there (likely at 1M sessions) must not compare None with str.
+    plan.sort(key=lambda item: (item[0], item[1], item[2] or ""))
     type_weights = [8, 4, 2, 2, 2, 3, 3, 2, 1, 3, 5, 1, 1][: len(MEMORY_TYPES)]
     for chunk in _chunks(plan):
         lengths = [rng.randint(6, 40) for _ in chunk]
