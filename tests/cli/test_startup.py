@@ -52,7 +52,7 @@ def test_sessions_ls_imports_the_store_but_not_pydantic(home: Path) -> None:
     store.add_agent("bot")
     store.create_session("bot", "Already here")
     store.close()
-    modules = (*HEAVY, "agentsess_tui.core.store", "agentsess_tui.core.transfer")
+    modules = (*HEAVY, "agentsess_tui.core.store", "agentsess_tui.core.transfer", "annotated_types")
     status, loaded = imported_by(["sessions", "ls"], modules)
     assert status == 0
     assert loaded == ["agentsess_tui.core.store"]
