@@ -12,9 +12,10 @@ from ..core.errors import InvalidInput
 from ..core.models import Phase
 from ..core.policy import Policy
 from ..core.policy_fields import POLICY_FIELDS
+from ..core.text import one_line
 from .base import OrderedGroup
 from .context import Runtime, minutes
-from .output import echo_json, note, one_line, table, when
+from .output import echo_json, note, table, when
 
 MINUTE_FIELDS = {name for name in POLICY_FIELDS if name.endswith("_minutes")}
 # Short names people type: `--set window=2h`, `--set step=30m`, `--set auto-renew=true`.

@@ -15,6 +15,7 @@ from typing import IO, Any
 import click
 
 from ..core.errors import AgentsessError
+from ..core.text import one_line  # light (re, unicodedata): fine on the --version path
 
 ALIASES = {"list": "ls", "delete": "rm", "remove": "rm"}
 
@@ -25,8 +26,6 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
     def show(self, file: IO[Any] | None = None) -> None:
-        from .output import one_line
-
         click.echo(f"agentsess: {one_line(self.format_message())}", err=True)
 
 
@@ -103,7 +102,6 @@ class AgentsessGroup(OrderedGroup):
 
 def fail(message: str, hint: str | None, code: int) -> None:
     """`agentsess: <what happened> <what to do>` on one line of stderr, then exit `code`."""
-    from .output import one_line  # only on the way out: output imports the models
 
     text = one_line(f"{message} {hint}" if hint else message)
     click.echo(f"agentsess: {text}", err=True)

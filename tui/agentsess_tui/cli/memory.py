@@ -7,10 +7,11 @@ import click
 from ..core.errors import InvalidInput
 from ..core.models import MEMORY_STATUSES, MEMORY_TYPES, Memory
 from ..core.search import plain_snippet
+from ..core.text import one_line, visible
 from ..core.validate import MAX_MEMORY_BYTES
 from .base import OrderedGroup, UsageProblem
 from .context import Runtime, confirm, session_for, text_or_stdin
-from .output import echo_json, highlighted, note, one_line, safe, table, when
+from .output import echo_json, highlighted, note, table, when
 from .session_actions import TOKEN_OPTION
 
 TYPE_CHOICE = click.Choice(MEMORY_TYPES, case_sensitive=False)
@@ -205,7 +206,7 @@ def print_memory(item: Memory) -> None:
     for label, value in rows:
         click.echo(f"{label.ljust(10)}  {value}")
     click.echo("")
-    click.echo(safe(item.content.rstrip("\n")))
+    click.echo(visible(item.content.rstrip("\n")))
 
 
 @memory.command("edit")

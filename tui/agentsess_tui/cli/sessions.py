@@ -13,6 +13,8 @@ import click
 from ..core import Session, Store
 from ..core.errors import NotFound
 from ..core.models import Event, Phase
+from ..core.phases import time_left
+from ..core.text import one_line
 from ..core.tokens import mask
 from .base import OrderedGroup
 from .context import Runtime, minutes
@@ -23,7 +25,7 @@ from .describe import (
     policy_summary,
     print_activation,
 )
-from .output import echo_json, note, one_line, plural, table, time_left, when
+from .output import echo_json, note, plural, table, when
 from .session_actions import clear, end, extend, heartbeat, remove, resume
 
 PHASES = [str(phase) for phase in Phase]

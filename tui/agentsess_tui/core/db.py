@@ -17,6 +17,7 @@ import contextlib
 import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -245,3 +246,51 @@ def storage_errors(method: Callable[P, R]) -> Callable[P, R]:
             raise translate(exc, getattr(args[0], "path", None) if args else None) from None
 
     return wrapper
+
+
+class Database:
+    """One SQLite file: a connection per thread (sqlite3 objects must never cross threads)
+    and the write transaction every change runs in. What the repositories share."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, self.busy_timeout_ms)
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """`BEGIN IMMEDIATE` … `COMMIT` on this thread's connection (see write_transaction)."""
+        with write_transaction(self.conn()) as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: several queries see the same snapshot."""
+        conn = self.conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: cheap to poll for live updates."""
+        return int(self.conn().execute("PRAGMA data_version").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        return str(self.conn().execute("PRAGMA integrity_check").fetchone()[0])

@@ -124,16 +124,10 @@ class Session:
         return self.expires_at - now
 
     def phase(self, now: int) -> Phase:
-        if self.state == State.ENDED:
-            return Phase.ENDED
-        if self.state == State.EXPIRED or self.expires_at <= now:
-            return Phase.EXPIRED
-        if now >= self.warn_at:
-            return Phase.EXPIRING
-        return Phase.ACTIVE
+        return _phases.phase(self, now)
 
     def is_live(self, now: int) -> bool:
-        return self.state == State.ACTIVE and self.expires_at > now
+        return _phases.is_live(self, now)
 
     def window_fraction(self, now: int) -> float:
         """Time left as a fraction of the policy window, 0–1 (full after extensions)."""
@@ -243,3 +237,8 @@ class MessageHit:
     session_title: str
     agent_id: str
     snippet: str
+
+
+# The rules live in `phases` (which needs the types above): imported last, so either module
+# can be imported first.
+from . import phases as _phases  # noqa: E402

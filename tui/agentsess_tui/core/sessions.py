@@ -25,18 +25,12 @@ from .errors import (
 )
 from .ids import check_session_id, new_activation_id, new_session_id
 from .models import Activation, EndSummary, ExtendResult, Session, State, SweepResult
+from .phases import SIDEBAR_ORDER_SQL
 from .registry import AgentRegistry
 from .storebase import SESSION_COLUMNS, session_from_row
 
 if TYPE_CHECKING:
     from .policy import Policy
-
-SIDEBAR_ORDER = (
-    "CASE WHEN state = 'active' AND warn_at <= :now THEN 0 WHEN state = 'active' THEN 1 "
-    "WHEN state = 'expired' THEN 2 ELSE 3 END, "
-    "CASE WHEN state = 'ended' THEN -ended_at WHEN state = 'expired' THEN -expires_at "
-    "ELSE expires_at END, id"
-)
 
 
 class SessionRules(AgentRegistry):
@@ -69,7 +63,7 @@ class SessionRules(AgentRegistry):
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self._conn().execute(
             f"SELECT {SESSION_COLUMNS} FROM sessions {clause} "  # noqa: S608 (fixed fragments)
-            f"ORDER BY {SIDEBAR_ORDER} LIMIT :limit",
+            f"ORDER BY {SIDEBAR_ORDER_SQL} LIMIT :limit",
             params,
         )
         return [session_from_row(row) for row in rows]

@@ -10,14 +10,13 @@ import contextlib
 import json
 import sqlite3
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .clock import Clock, SystemClock
 from .config import Settings, resolve_paths
-from .db import connect, storage_errors, translate, write_transaction
+from .db import Database, storage_errors, translate
 from .errors import NotFound
 from .models import Agent, Event, Memory, Message, Session
 from .schema import ensure_schema
@@ -50,7 +49,7 @@ class StoreBase:
         self.settings = settings or Settings()
         self._key = key
         self._key_file = key_file
-        self._local = threading.local()
+        self.db = Database(self.path, self.settings.busy_timeout_ms)
         conn = self._conn()
         try:
             ensure_schema(conn, on_upgrade)
@@ -60,33 +59,25 @@ class StoreBase:
     # -- connections -----------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        """This thread's connection: sqlite3 objects must never cross threads."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path, self.settings.busy_timeout_ms)
-            self._local.conn = conn
-        return conn
+        return self.db.conn()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with write_transaction(self._conn()) as conn:
+        with self.db.write() as conn:
             yield conn
 
     def close(self) -> None:
         """Close this thread's connection (others close when their threads end)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.db.close()
 
     @storage_errors
     def data_version(self) -> int:
         """Changes when another connection commits: cheap to poll for live updates."""
-        return int(self._conn().execute("PRAGMA data_version").fetchone()[0])
+        return self.db.data_version()
 
     @storage_errors
     def integrity_check(self) -> str:
-        return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
+        return self.db.integrity_check()
 
     def now(self) -> int:
         return self.clock.now_ms()

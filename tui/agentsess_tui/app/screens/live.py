@@ -23,8 +23,9 @@ from textual.worker import Worker, WorkerState
 from ...core.durations import format_countdown
 from ...core.errors import AgentsessError
 from ...core.models import Message, Session
+from ...core.phases import earliest, next_due
+from ...core.text import one_line
 from ...core.tokens import mask
-from ..safe import one_line
 from ..widgets.chat_header import ChatHeader
 from ..widgets.memory_inspector import MemoryInspector
 from ..widgets.session_list import SessionList
@@ -166,15 +167,7 @@ class LiveScreen(Screen[None]):
             self._sessions[session.id] = session
         self._announce_changes(previous, changed)
         sessions = list(self._sessions.values())
-        self._next_due = (
-            min(
-                (s.warn_at if s.warned_at is None and s.warn_at > self.now else s.expires_at)
-                for s in sessions
-                if s.state == "active"
-            )
-            if any(s.state == "active" for s in sessions)
-            else None
-        )
+        self._next_due = earliest(next_due(s, self.now) for s in sessions)
         session_list = self.query_one(SessionList)
         session_list.set_sessions(sessions)
         if self._pending_select is not None and session_list.select_id(self._pending_select):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 
 from ...core.errors import AgentsessError
-from ..safe import one_line
+from ...core.text import one_line
 from ..widgets.memory_inspector import MemoryInspector, MemoryList
 from .live import LiveScreen
 from .modals import MemoryDraft, MemoryModal

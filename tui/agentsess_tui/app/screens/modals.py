@@ -25,8 +25,8 @@ from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
+from ...core.text import one_line
 from ...core.validate import extend_minutes
-from ..safe import one_line
 from ..widgets.chat_header import local_time
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from ...agents import ResponderSettings, session_responder, update_responder_set
 from ...core.durations import format_countdown, format_minutes, format_span
 from ...core.errors import AgentsessError
 from ...core.models import Session
+from ...core.text import one_line
 from ...core.tokens import mask
-from ..safe import one_line
 from .live import LiveScreen
 from .modals import (
     ExtendModal,

@@ -12,9 +12,10 @@ from textual import work
 from ...agents.commands import SlashCommand, export_format, parse_slash, suggest
 from ...core.errors import AgentsessError, InvalidInput
 from ...core.models import Session
-from ..safe import one_line
+from ...core.phases import time_left
+from ...core.text import one_line
 from ..widgets.chat_rows import Note
-from ..widgets.session_list import SessionList, time_label
+from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 from .chat_actions import ChatActions
 
@@ -61,7 +62,7 @@ class SlashCommands(ChatActions):
     def _slash_sessions(self, session_id: str, args: str) -> None:
         sessions = self.visible_sessions
         lines = [
-            f"- **{one_line(s.title, 50)}** · {s.agent_id} · {time_label(s, self.now)}"
+            f"- **{one_line(s.title, 50)}** · {s.agent_id} · {time_left(s, self.now)}"
             for s in sessions[:20]
         ]
         more = f"\n\n…and {len(sessions) - 20} more." if len(sessions) > 20 else ""

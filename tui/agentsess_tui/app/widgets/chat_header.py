@@ -10,8 +10,9 @@ from textual.widgets import Static
 
 from ...core.durations import format_span
 from ...core.models import Phase, Session
-from ..safe import one_line
-from .session_list import PHASE_MARK, time_label
+from ...core.phases import time_left
+from ...core.text import one_line
+from .session_list import PHASE_MARK
 
 PHASE_STYLE = {
     Phase.ACTIVE: "$success",
@@ -62,7 +63,7 @@ class ChatHeader(Static):
         if phase in (Phase.ACTIVE, Phase.EXPIRING):
             left = format_span(session.expires_at - now)
             return phase, f"expires {local_time(session.expires_at)} ({left} left)"
-        when = time_label(session, now)
+        when = time_left(session, now)
         if phase is Phase.ENDED and session.end_reason:
             when += f" ({one_line(session.end_reason, 40)})"
         return phase, when

@@ -20,7 +20,7 @@ from ...core.durations import format_ago
 from ...core.errors import AgentsessError
 from ...core.models import MEMORY_TYPES, Memory
 from ...core.search import snippet_parts
-from ..safe import one_line, visible
+from ...core.text import one_line, visible
 from .chat_header import local_datetime
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...core.models import Message
-from ..safe import visible
+from ...core.text import visible
 from .chat_header import local_datetime
 
 ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
