@@ -35,8 +35,8 @@ from core import machine_info, percentile
 from generate import BENCH_NOW, DATA_DIR, ensure_dataset
 
 from agentsess_tui.core import ManualClock, Store
-from agentsess_tui.core.repo.keys import ApiKeys
 from agentsess_tui.core.clock import to_iso
+from agentsess_tui.core.repo.keys import ApiKeys
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CONCURRENCY = (1, 16, 64)

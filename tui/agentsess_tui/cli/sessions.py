@@ -27,7 +27,6 @@ from .describe import (
 )
 from .output import echo_json, note, plural, table, when
 from .session_actions import clear, end, extend, heartbeat, remove, resume
-from .session_files import export, import_
 
 PHASES = [str(phase) for phase in Phase]
 DEFAULT_LIMIT = 50
@@ -274,5 +273,6 @@ sessions.add_command(resume)
 sessions.add_command(clear)
 sessions.add_command(remove)
 sessions.add_command(token)
-sessions.add_command(export)
-sessions.add_command(import_)
+# Loaded on use: the file formats import pydantic, which `ls` and the rest do not need.
+sessions.add_lazy_command("export", "agentsess_tui.cli.session_files:export")
+sessions.add_lazy_command("import", "agentsess_tui.cli.session_files:import_")

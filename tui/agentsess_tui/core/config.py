@@ -12,9 +12,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from annotated_types import Ge, Gt, Le
+if TYPE_CHECKING:
+    # Bound at run time by `_validated`: importing annotated_types pulls in typing_extensions
+    # (~10-25 ms), the largest single cost of `agentsess sessions ls` otherwise.
+    from annotated_types import Ge, Gt, Le
 
 from .errors import InvalidInput
 from .policy_fields import POLICY_FIELDS
@@ -245,8 +248,12 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
 
 
 def _validated(values: dict[str, Any], config_file: Path) -> Settings:
+    import annotated_types
     from pydantic import TypeAdapter, ValidationError
 
+    # The field annotations are strings until pydantic resolves them in this module's
+    # namespace: the constraint names must be there by then.
+    globals().update(Ge=annotated_types.Ge, Gt=annotated_types.Gt, Le=annotated_types.Le)
     try:
         return TypeAdapter(Settings).validate_python(values)
     except ValidationError as exc:
