@@ -100,14 +100,14 @@ async def one_run(
     from textual import events
 
     from agentsess_tui.app.main import make_app
-    from agentsess_tui.app.screens import chat_actions
+    from agentsess_tui.app.panes import replies
     from agentsess_tui.app.screenshots import settle
     from agentsess_tui.app.widgets.chat_rows import StreamingReply
     from agentsess_tui.app.widgets.session_list import SessionList
 
     store, sid = build_database(workdir / f"chat-{time.perf_counter_ns()}.db", history)
     responder = StandInResponder(chunks, rate)
-    chat_actions.responder_for = lambda *args, **kwargs: responder  # type: ignore[assignment]
+    replies.responder_for = lambda *args, **kwargs: responder  # type: ignore[assignment]
     # Count what reaches the streaming row (the UI), not just what the responder sent.
     fed = [0]
     original_feed = StreamingReply.feed

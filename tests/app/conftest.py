@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.demo import build_demo
@@ -16,6 +18,8 @@ from agentsess_tui.app.main import make_app
 from agentsess_tui.app.screenshots import DEMO_NOW
 from agentsess_tui.core import ManualClock, Store, resolve_paths
 
+from .helpers import NOTIFIED
+
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -24,6 +28,19 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.delenv("TZ")
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record what reaches Textual's `App.notify` (the toast text, already sanitized by the
+    app), for `helpers.notices`: the app itself keeps no log for tests."""
+    original = App.notify
+
+    def notify(self: App[None], message: str, *, title: str = "", **options: Any) -> None:
+        NOTIFIED.setdefault(self, []).append(f"{title}: {message}")
+        original(self, message, title=title, **options)
+
+    monkeypatch.setattr(App, "notify", notify)
 
 
 @pytest.fixture

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
+from textual.app import App
+
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screenshots import settle
 from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
 
-__all__ = ["notices", "settle", "sidebar_rows"]
+__all__ = ["NOTIFIED", "notices", "settle", "sidebar_rows"]
+
+# What each app was told to show, filled by the `record_notifications` fixture.
+NOTIFIED: WeakKeyDictionary[App[None], list[str]] = WeakKeyDictionary()
 
 
 def sidebar_rows(app: AgentsessApp) -> list[str]:
@@ -23,4 +30,6 @@ def sidebar_rows(app: AgentsessApp) -> list[str]:
 
 
 def notices(app: AgentsessApp) -> list[str]:
-    return [f"{title}: {message}" for _severity, title, message in app.notification_log]
+    """Every notification the app handed to Textual (after its sanitizer), newest last, as
+    "title: message" (recorded by the `record_notifications` fixture in conftest.py)."""
+    return list(NOTIFIED.get(app, []))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..core.config import Paths, Settings
     from ..core.store import Store
     from .app import AgentsessApp
+    from .delays import Delays
 
 
 def make_app(
@@ -32,6 +33,7 @@ def make_app(
     demo: bool = False,
     remember_theme: bool = True,
     blink: bool = True,
+    delays: Delays | None = None,
 ) -> AgentsessApp:
     """The real app around a store: what `main` runs and what the tests drive."""
     from .app import AgentsessApp
@@ -45,6 +47,7 @@ def make_app(
         demo=demo,
         remember_theme=remember_theme,
         blink=blink,
+        delays=delays,
     )
 
 

@@ -26,7 +26,7 @@ PHASES = [
 
 
 def _bindings() -> list[tuple[str, Binding]]:
-    from ..widgets.memory_inspector import MemoryList
+    from ..panes.memories import MemoryList
     from ..widgets.session_list import SessionList
     from .main import MainScreen
 

@@ -25,12 +25,32 @@ from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
-from ...core.text import one_line
+from ...core.text import one_line, visible
 from ...core.validate import extend_minutes
-from ..widgets.chat_header import local_time
+from ..format import local_time
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from ...core.policy import Policy
+
+
+def confirm(
+    app: App[Any],
+    title: str,
+    body: str,
+    label: str,
+    then: Callable[[], object],
+    *,
+    danger: bool = True,
+) -> None:
+    """Ask first; run `then()` on yes."""
+
+    def decided(yes: bool | None) -> None:
+        if yes:
+            then()
+
+    app.push_screen(ConfirmModal(title, body, label, danger=danger), decided)
 
 
 class _Dialog(ModalScreen[Any]):
@@ -41,8 +61,10 @@ class _Dialog(ModalScreen[Any]):
     def on_mount(self) -> None:
         # Textual calls this for every dialog in addition to the dialog's own on_mount.
         blink = getattr(self.app, "blink", True)
-        for text_field in self.query("Input, TextArea"):
-            text_field.cursor_blink = blink  # type: ignore[attr-defined]
+        for text_field in self.query(Input):
+            text_field.cursor_blink = blink
+        for area in self.query(TextArea):
+            area.cursor_blink = blink
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -62,7 +84,7 @@ class _Dialog(ModalScreen[Any]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
-        error.update(Content(message))
+        error.update(Content(visible(message)))
         error.display = bool(message)
 
 
@@ -76,8 +98,9 @@ class ConfirmModal(_Dialog):
 
     def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
         super().__init__(classes="dialog-screen")
-        self.title_text = title
-        self.body = body
+        # Bodies quote agent text (titles, end reasons, error messages): shown escaped.
+        self.title_text = visible(title)
+        self.body = visible(body)
         self.confirm_label = confirm_label
         self.danger = danger
 
@@ -275,9 +298,7 @@ class NewSessionModal(_Dialog):
             auto_renew = self.query_one("#auto-renew", Select).value
             if isinstance(auto_renew, bool):
                 options["auto_renew"] = auto_renew
-            self.preview(
-                agent_id, options
-            )  # checks each value and the whole policy  # the whole policy must hold together
+            self.preview(agent_id, options)  # checks each value and the whole policy
         except InvalidInput as error:
             self.show_error(str(error))
             return
