@@ -11,6 +11,7 @@ import pytest
 from textual.app import App
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.delays import Delays
 from agentsess_tui.app.demo import build_demo
 from agentsess_tui.app.main import make_app
 
@@ -19,6 +20,9 @@ from agentsess_tui.app.screenshots import DEMO_NOW
 from agentsess_tui.core import ManualClock, Store, resolve_paths
 
 from .helpers import NOTIFIED
+
+# No debouncing in tests: each key acts at once, so no test waits for a timer.
+INSTANT = Delays.instant()
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +49,9 @@ def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def app(store: Store, clock: ManualClock) -> AgentsessApp:
-    return make_app(store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False)
+    return make_app(
+        store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False, delays=INSTANT
+    )
 
 
 @pytest.fixture
@@ -53,4 +59,6 @@ def demo_app(home: Path) -> AgentsessApp:
     clock = ManualClock(DEMO_NOW)
     store = build_demo(home / "demo.db", clock.now_ms())
     store.clock = clock
-    return make_app(store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False)
+    return make_app(
+        store, clock=clock, paths=resolve_paths(), remember_theme=False, blink=False, delays=INSTANT
+    )
