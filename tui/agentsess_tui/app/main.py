@@ -1,8 +1,8 @@
-"""`agentsess-tui`: launch the app on the configured database (or `--demo` data)."""
+"""`agentsess-tui`: launch the app on the configured database (or `--demo` data), and
+`make_app`, the factory that the script and the tests share."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import shutil
@@ -51,21 +51,6 @@ def make_app(
     )
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="agentsess-tui",
-        description="Watch and drive AI agent sessions: live countdowns, chat, memories.",
-        epilog="Agents and scripts use the same database with the `agentsess` command.",
-    )
-    parser.add_argument("--db", help="database file (default: AGENTSESS_DB or the data dir)")
-    parser.add_argument("--theme", help="theme name, e.g. agentsess-light")
-    parser.add_argument(
-        "--demo", action="store_true", help="open a temporary database filled with sample data"
-    )
-    parser.add_argument("--version", action="version", version=f"agentsess-tui {__version__}")
-    return parser.parse_args(argv)
-
-
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while the app is built, then freeze what was built.
@@ -85,7 +70,24 @@ def gc_paused() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    """The `agentsess-tui` script: its options are parsed by `command.agentsess_tui` (click)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # Answered before click is imported (it doubles the time): the same text click prints.
+        print(f"agentsess-tui {__version__}")
+        return 0
+    from .command import agentsess_tui
+
+    try:
+        agentsess_tui.main(args, prog_name="agentsess-tui")  # always ends in SystemExit
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        return 1
+
+
+def run(db: str | None, *, theme: str | None = None, demo: bool = False) -> int:
+    """Open the database (or demo data) and run the app until it quits; the exit code."""
     demo_dir: Path | None = None
     try:
         with gc_paused():
@@ -94,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             from ..core.clock import SystemClock
             from ..core.config import load_settings, resolve_paths
             from ..core.store import UPGRADE_NOTICE, open_store
+            from ..core.text import visible
 
             paths = resolve_paths()
             settings = load_settings(paths)
             clock = SystemClock()
-            if args.demo:
+            if demo:
                 from .demo import build_demo
 
                 demo_dir = Path(tempfile.mkdtemp(prefix="agentsess-demo-"))
@@ -106,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
                 store.clock = clock
             else:
                 store = open_store(
-                    args.db,
+                    db,
                     clock=clock,
                     settings=settings,
                     paths=paths,
                     on_upgrade=lambda path: print(
-                        UPGRADE_NOTICE.format(path=path), file=sys.stderr, flush=True
+                        visible(UPGRADE_NOTICE.format(path=path)), file=sys.stderr, flush=True
                     ),
                 )
             app = make_app(
@@ -119,13 +122,16 @@ def main(argv: list[str] | None = None) -> int:
                 clock=clock,
                 settings=settings,
                 paths=paths,
-                theme=args.theme,
-                demo=args.demo,
+                theme=theme,
+                demo=demo,
             )
             app.freeze_after_load = True
         app.run()
     except AgentsessError as error:
-        print(f"agentsess-tui: {error}", file=sys.stderr)
+        from ..core.text import visible
+
+        # The message may quote a path or a value from the database: escaped for the terminal.
+        print(f"agentsess-tui: {visible(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130
