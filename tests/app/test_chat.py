@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from chat_server import WAIT, ChatServer, delta, reply_script
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from agentsess_tui.app.app import AgentsessApp
@@ -28,7 +29,7 @@ def use_server(store: Store, session: Session, url: str) -> None:
     )
 
 
-async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def say(pilot: Pilot[None], text: str) -> None:
     chat_input = pilot.app.screen.query_one("#chat-input", Input)
     chat_input.focus()
     chat_input.value = text
@@ -40,7 +41,7 @@ def shown(app: AgentsessApp) -> list[tuple[str, str]]:
     return [(v.message.role, v.message.content) for v in app.screen.query(MessageView)]
 
 
-async def wait_for_hit(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def wait_for_hit(pilot: Pilot[None], text: str) -> None:
     """Wait (bounded) until the command palette lists a hit containing `text`."""
     from textual.command import CommandList
 
@@ -52,6 +53,11 @@ async def wait_for_hit(pilot, text: str) -> None:  # type: ignore[no-untyped-def
         )
 
     await until(pilot, listed, f"a palette hit with {text!r}")
+
+
+def selected_id(app: AgentsessApp) -> str | None:
+    session = app.screen.query_one(SessionList).highlighted
+    return session.id if session else None
 
 
 def notes(app: AgentsessApp) -> list[str]:
@@ -239,7 +245,7 @@ async def test_slash_commands(
         titles = sorted(s.title for s in store.list_sessions())
         assert titles == ["Main chat", "Side quest"]
         side = next(s for s in store.list_sessions() if s.title == "Side quest")
-        assert app.screen.query_one(SessionList).highlighted.id == side.id  # type: ignore[union-attr]
+        assert selected_id(app) == side.id
 
         # /end and /clear ask first, then act on the open session.
         await say(pilot, "/end")
@@ -250,7 +256,7 @@ async def test_slash_commands(
 
         await say(pilot, "/resume main")
         await settle(pilot)
-        assert app.screen.query_one(SessionList).highlighted.id == session.id  # type: ignore[union-attr]
+        assert selected_id(app) == session.id
         await say(pilot, "/resume side")
         await settle(pilot)
         assert store.get_session(side.id).state == "active"
@@ -279,7 +285,7 @@ async def test_search_across_chats_jumps_to_the_message(
         await wait_for_hit(pilot, "Message in")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one(SessionList).highlighted.id == target.id  # type: ignore[union-attr]
+        assert selected_id(app) == target.id
         await until(pilot, lambda: app.screen.query(".message.-found"), "the found message")
         found = app.screen.query(".message.-found")
         assert len(found) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.main import MainScreen
@@ -365,8 +365,8 @@ async def test_memory_add_search_edit_forget(app: AgentsessApp, store: Store, ag
         search.focus()
         await pilot.press(*"deplo")
         await settle(pilot)
-        option_list = app.screen.query_one("#memory-list")
-        assert option_list.option_count == 1  # type: ignore[attr-defined]
+        option_list = app.screen.query_one("#memory-list", OptionList)
+        assert option_list.option_count == 1
         # edit the highlighted one
         option_list.focus()
         await pilot.press("enter")

@@ -37,6 +37,10 @@ class Replies:
         worker = self._running.get(session_id or "")
         return worker is not None and worker.is_running
 
+    def worker(self, session_id: str) -> Worker[None] | None:
+        """The reply worker of a session (running or done), if one was started."""
+        return self._running.get(session_id)
+
     def has_failed(self, session_id: str | None) -> bool:
         return (session_id or "") in self._failed
 

@@ -112,6 +112,3 @@ class HelpScreen(ModalScreen[None]):
         ]
         with VerticalScroll(id="help-body"):
             yield Static(Content.assemble(*parts), id="help-text")
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)

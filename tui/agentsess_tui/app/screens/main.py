@@ -8,6 +8,7 @@ ask. This screen keeps only `now` (ticked, bound to every pane), the sweep and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -266,9 +267,9 @@ class MainScreen(Screen[None]):
                 return not live
         return True
 
-    def _with_selected(self, act: object) -> None:
+    def _with_selected(self, act: Callable[[Session], object]) -> None:
         session = self.selected
-        if session is not None and callable(act):
+        if session is not None:
             act(session)
 
     def action_new_session(self) -> None:
