@@ -7,8 +7,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screens.forms import NewSessionModal
 from agentsess_tui.app.screens.main import MainScreen
-from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal, NewSessionModal
+from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal
 from agentsess_tui.app.widgets.chat_header import ChatHeader
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList

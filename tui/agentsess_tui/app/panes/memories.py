@@ -26,7 +26,7 @@ from ..workers import run_store_call
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
-    from ..screens.modals import MemoryDraft
+    from ..screens.forms import MemoryDraft
 
 LIST_LIMIT = 200
 
@@ -250,7 +250,7 @@ class MemoryInspector(Vertical):
     # -- changes ---------------------------------------------------------------------------
 
     def add_for(self, agent_id: str) -> None:
-        from ..screens.modals import MemoryModal
+        from ..screens.forms import MemoryModal
 
         def saved(draft: MemoryDraft | None) -> None:
             if draft is not None:
@@ -260,7 +260,7 @@ class MemoryInspector(Vertical):
 
     @on(EditRequested)
     def _edit(self, event: EditRequested) -> None:
-        from ..screens.modals import MemoryModal
+        from ..screens.forms import MemoryModal
 
         memory = event.memory
 

@@ -15,14 +15,8 @@ from ...core.text import one_line
 from ...core.tokens import mask
 from ..messages import Notice, SessionWritten, StoreFailed, WriteRefused
 from ..workers import run_store_call
-from .modals import (
-    ExtendModal,
-    NewSessionModal,
-    NewSessionRequest,
-    ResponderChoice,
-    ResponderModal,
-    confirm,
-)
+from .forms import NewSessionModal, NewSessionRequest, ResponderChoice, ResponderModal
+from .modals import ExtendModal, confirm
 
 if TYPE_CHECKING:
     from ...core.models import Activation
