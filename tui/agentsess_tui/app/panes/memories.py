@@ -1,11 +1,12 @@
-"""The memory inspector: an agent's memories with full-text search, a type filter, a list and
-the selected memory in detail. Every change goes through the core."""
+"""The memory pane: an agent's memories with full-text search, a type filter, a list and the
+selected memory in detail; adding, editing and forgetting them. It owns the agent shown and
+the memories listed. Every change goes through the core, in a thread worker."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on, work
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
@@ -14,17 +15,18 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from ...core.durations import format_ago
-from ...core.errors import AgentsessError
 from ...core.models import MEMORY_TYPES, Memory
 from ...core.search import snippet_parts
 from ...core.text import one_line, visible
-from .chat_header import local_datetime
+from ..format import local_datetime
+from ..messages import MemoriesLoaded, MemoryWritten, Notice
+from ..workers import run_store_call
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
+    from ..screens.forms import MemoryDraft
 
 LIST_LIMIT = 200
 
@@ -76,17 +78,13 @@ class MemoryInspector(Vertical):
         self._debounce: Timer | None = None
         self._built = False
 
-    @property
-    def built(self) -> bool:
-        return self._built
-
     def build(self) -> None:
         """Mount the inspector's widgets the first time it is shown (not at start-up)."""
         if self._built:
             return
         self._built = True
         search = Input(placeholder="Search memories…", id="memory-search")
-        search.cursor_blink = getattr(self.app, "blink", True)
+        search.cursor_blink = self.store_app.blink
         self.mount_all(
             [
                 Static("", id="memory-title"),
@@ -100,10 +98,6 @@ class MemoryInspector(Vertical):
                 Static("", id="memory-detail"),
             ]
         )
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.store_app.report_unexpected(event.worker.error)
 
     @property
     def store_app(self) -> AgentsessApp:
@@ -119,7 +113,12 @@ class MemoryInspector(Vertical):
     def _search_changed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(0.15, self.reload)
+            self._debounce = None
+        delay = self.store_app.delays.memory_search
+        if delay <= 0:
+            self.reload()
+        else:
+            self._debounce = self.set_timer(delay, self.reload)
 
     @on(Select.Changed, "#memory-type")
     def _type_changed(self) -> None:
@@ -140,24 +139,30 @@ class MemoryInspector(Vertical):
         kind = selected if isinstance(selected, str) else None
         self._load(self.agent_id, query, kind)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="memories")
     def _load(self, agent_id: str, query: str, kind: str | None) -> None:
         store = self.store_app.store
-        try:
+
+        def rows() -> list[tuple[Memory, str]]:
             if query.strip():
                 hits = store.search_memories(query, agent_id=agent_id, type=kind, limit=LIST_LIMIT)
-                rows = [(hit.memory, hit.snippet) for hit in hits]
-            else:
-                memories = store.list_memories(agent_id=agent_id, type=kind, limit=LIST_LIMIT)
-                rows = [(memory, "") for memory in memories]
-        except AgentsessError as error:
-            self.app.call_from_thread(self.store_app.show_error, error)
-            return
-        self.app.call_from_thread(self._show, agent_id, rows)
+                return [(hit.memory, hit.snippet) for hit in hits]
+            memories = store.list_memories(agent_id=agent_id, type=kind, limit=LIST_LIMIT)
+            return [(memory, "") for memory in memories]
 
-    def _show(self, agent_id: str, rows: list[tuple[Memory, str]]) -> None:
-        if agent_id != self.agent_id:
+        run_store_call(
+            self,
+            rows,
+            lambda found: MemoriesLoaded(agent_id, found),
+            group="memories",
+            exclusive=True,
+        )
+
+    @on(MemoriesLoaded)
+    def _show(self, event: MemoriesLoaded) -> None:
+        event.stop()
+        if event.agent_id != self.agent_id:
             return
+        rows = event.rows
         option_list = self.query_one(MemoryList)
         previous = option_list.highlighted_option
         previous_id = previous.id if previous is not None else None
@@ -241,3 +246,87 @@ class MemoryInspector(Vertical):
         if option is None or option.id is None:
             return None
         return self.memories.get(int(option.id))
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def add_for(self, agent_id: str) -> None:
+        from ..screens.forms import MemoryModal
+
+        def saved(draft: MemoryDraft | None) -> None:
+            if draft is not None:
+                self._save(agent_id, None, draft)
+
+        self.app.push_screen(MemoryModal(agent_id), saved)
+
+    @on(EditRequested)
+    def _edit(self, event: EditRequested) -> None:
+        from ..screens.forms import MemoryModal
+
+        memory = event.memory
+
+        def saved(draft: MemoryDraft | None) -> None:
+            if draft is not None:
+                self._save(memory.agent_id, memory.id, draft)
+
+        self.app.push_screen(MemoryModal(memory.agent_id, memory), saved)
+
+    def _save(self, agent_id: str, memory_id: int | None, draft: MemoryDraft) -> None:
+        store = self.store_app.store
+
+        def save() -> MemoryWritten:
+            if memory_id is None:
+                memory = store.remember(
+                    draft.content,
+                    agent_id=agent_id,
+                    type=draft.type,
+                    title=draft.title,
+                    tags=draft.tags,
+                    confidence=draft.confidence,
+                )
+                verb = "Remembered"
+            else:
+                memory = store.update_memory(
+                    memory_id,
+                    content=draft.content,
+                    title=draft.title or "",
+                    type=draft.type,
+                    tags=draft.tags,
+                    confidence=draft.confidence,
+                )
+                verb = "Updated"
+            return MemoryWritten(
+                Notice(
+                    "Memory saved",
+                    f"{verb} #{memory.id} ({memory.type}): {one_line(memory.title, 40)}",
+                )
+            )
+
+        run_store_call(self, save, lambda written: written, group="write")
+
+    @on(MemoryList.ForgetRequested)
+    def _forget(self, event: MemoryList.ForgetRequested) -> None:
+        from ..screens.modals import confirm
+
+        memory = self.memories.get(event.memory_id)
+        if memory is None:
+            return
+        memory_id = memory.id
+
+        def forget() -> MemoryWritten:
+            self.store_app.store.forget_memory(memory_id)
+            return MemoryWritten(Notice("Memory", f"Forgot memory #{memory_id}."))
+
+        confirm(
+            self.app,
+            "Forget memory?",
+            f"Forget #{memory.id} “{one_line(memory.title, 50)}”? It is marked deleted and no "
+            "longer recalled.",
+            "Forget",
+            lambda: run_store_call(self, forget, lambda written: written, group="write"),
+        )
+
+    @on(MemoryWritten)
+    def _written(self, event: MemoryWritten) -> None:
+        event.stop()
+        self.notify(event.notice.text, title=event.notice.title, markup=False)
+        self.reload()
