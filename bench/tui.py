@@ -650,7 +650,7 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
     import gc
 
     from agentsess_tui.app.main import make_app
-    from agentsess_tui.app.screens import chat_actions
+    from agentsess_tui.app.panes import replies
     from agentsess_tui.app.screenshots import settle
     from agentsess_tui.app.widgets.message_view import MessageView
     from agentsess_tui.app.widgets.session_list import SessionList
@@ -680,7 +680,7 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
                 await asyncio.sleep(0)
                 yield text[start : start + 1024]
 
-    chat_actions.responder_for = lambda *args, **kwargs: StandIn()  # type: ignore[assignment]
+    replies.responder_for = lambda *args, **kwargs: StandIn()  # type: ignore[assignment]
     app = make_app(store, clock=clock, remember_theme=False, blink=False)
     lags: list[float] = []
     async with app.run_test(size=(COLUMNS, ROWS)) as pilot:

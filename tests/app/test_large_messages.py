@@ -20,7 +20,7 @@ from agentsess_tui.app.widgets.text_pager import TextPager
 from agentsess_tui.app.widgets.transcript import Transcript
 from agentsess_tui.core import Store
 
-from .helpers import settle
+from .helpers import settle, until
 from .test_chat import use_server
 
 SIZE = (120, 40)
@@ -183,14 +183,14 @@ async def test_a_huge_reply_streams_bounded_and_ends_as_a_bounded_message(
         chat_input.value = "a big table please"
         await pilot.press("enter")
         assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
-        row = None
-        for _ in range(100):  # until everything sent so far has been shown
-            await pilot.pause(0.05)
+
+        def all_sent_is_shown() -> bool:
             rows = app.screen.query(StreamingReply)
-            if rows and rows.first().received >= len(text):
-                row = rows.first()
-                break
-        assert row is not None and row.plain
+            return bool(rows) and rows.first().received >= len(text)
+
+        await until(pilot, all_sent_is_shown, "the streamed table to reach the row")
+        row = app.screen.query(StreamingReply).first()
+        assert row.plain
         markdown = row.query_one(Markdown)
         assert len(markdown.source) <= STREAM_MARKDOWN_LIMIT  # fed no further
         tail = row.query_one(".streaming-tail")

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.models import Message
-from ..widgets.chat_header import local_datetime
+from ..format import local_datetime
 from ..widgets.message_view import ROLE_LABEL, size_label
 from ..widgets.text_pager import TextPager
 
