@@ -92,6 +92,28 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class RecallSettings:
+    """How memories are found by meaning (core/semantic)."""
+
+    __pydantic_config__ = {"extra": "forbid"}
+
+    embedder: Literal["offline", "openai", "off"] = "offline"
+    """`offline`: the model shipped in the wordllama package (no network). `openai`: an
+    OpenAI-compatible `/v1/embeddings` endpoint. `off`: keywords only."""
+    base_url: str = "http://127.0.0.1:11434/v1"
+    """Base URL of the embeddings endpoint (Ollama's default here)."""
+    model: str = ""
+    """Embedding model the endpoint knows, e.g. `nomic-embed-text`."""
+    api_key: str | None = field(default=None, repr=False)
+    """Bearer key, if the endpoint wants one."""
+    timeout_seconds: Annotated[float, Gt(0), Le(3600)] = 30.0
+    """Give up on an embeddings request after this long."""
+    duplicate_similarity: Annotated[float, Ge(0), Le(1)] = 0.85
+    """Remembering something this similar to an active memory of the same agent supersedes
+    it (1 turns consolidation off)."""
+
+
+@dataclass(frozen=True)
 class UISettings:
     __pydantic_config__ = {"extra": "forbid"}
 
@@ -113,6 +135,7 @@ class Settings:
     """Policy defaults (window_minutes, auto_renew, …) for every session."""
     chat: ChatSettings = field(default_factory=ChatSettings)
     ui: UISettings = field(default_factory=UISettings)
+    recall: RecallSettings = field(default_factory=RecallSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"extend": "ctrl+e"}."""
     policy_layers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -124,6 +147,14 @@ _ENV_CHAT = {
     "AGENTSESS_BASE_URL": "base_url",
     "AGENTSESS_MODEL": "model",
     "AGENTSESS_API_KEY": "api_key",
+}
+
+
+_ENV_RECALL = {
+    "AGENTSESS_EMBEDDER": "embedder",
+    "AGENTSESS_EMBEDDING_URL": "base_url",
+    "AGENTSESS_EMBEDDING_MODEL": "model",
+    "AGENTSESS_EMBEDDING_API_KEY": "api_key",
 }
 
 
@@ -161,21 +192,25 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
         if env.get(key):
             chat[name] = env[key]
     ui = dict(raw.get("ui", {}))
+    recall = dict(raw.get("recall", {}))
+    for key, name in _ENV_RECALL.items():
+        if env.get(key):
+            recall[name] = env[key]
     if env.get("AGENTSESS_THEME"):
         ui["theme"] = env["AGENTSESS_THEME"]
     values: dict[str, Any] = {
-        key: value for key, value in raw.items() if key not in ("policy", "chat", "ui")
+        key: value for key, value in raw.items() if key not in ("policy", "chat", "ui", "recall")
     }
     if env.get("AGENTSESS_DB"):
         values["db"] = env["AGENTSESS_DB"]
     if env.get("AGENTSESS_BUSY_TIMEOUT_MS"):
         values["busy_timeout_ms"] = env["AGENTSESS_BUSY_TIMEOUT_MS"]
-    if not (values or chat or ui or layers):
+    if not (values or chat or ui or recall or layers):
         return Settings()
     merged_policy: dict[str, Any] = {}
     for _, layer in layers:
         merged_policy.update(layer)
-    values.update(chat=chat, ui=ui, policy=merged_policy)
+    values.update(chat=chat, ui=ui, recall=recall, policy=merged_policy)
     settings = _validated(values, config_file)
     return replace(settings, policy_layers=layers)
 

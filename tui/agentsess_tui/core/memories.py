@@ -15,6 +15,7 @@ from .messages import MessageLog
 from .models import MEMORY_STATUSES, Memory, MemoryHit
 from .schema import agent_token
 from .search import MARK_END, MARK_START, fts_query
+from .semantic import store_hooks as meaning
 from .storebase import MEMORY_COLUMNS, memory_from_row
 
 SEARCH_CANDIDATES = 1000
@@ -38,9 +39,14 @@ class MemoryBank(MessageLog):
         title: str | None = None,
         tags: Iterable[str] = (),
         confidence: float = 0.8,
+        embed: bool = False,
     ) -> Memory:
         """Store a memory for an agent. Made inside a session, the session must be live (and
-        it counts as activity there); the memory keeps that session as its origin."""
+        it counts as activity there); the memory keeps that session as its origin.
+
+        With `embed` (or once the model is loaded in this process) its vector is written in
+        the same transaction and a near-duplicate active memory of the agent is superseded
+        (`Memory.supersedes`); otherwise the first recall by meaning indexes it."""
         if agent_id is None and session_id is None:
             raise InvalidInput("Say whose memory this is: give an agent or a session.")
         validate.memory_content(content)
@@ -48,6 +54,9 @@ class MemoryBank(MessageLog):
         name = validate.title(title, default=_default_title(content))
         tag_list = validate.tags(tags)
         score = validate.confidence(confidence)
+        # Semantic hook (core/semantic): the vector is made before the write lock is taken.
+        vector = meaning.embed_for_write(self.settings.recall, name, content, load=embed)
+        superseded: int | None = None
         with self._write() as conn:
             now = self.now()
             if session_id is not None:
@@ -79,7 +88,11 @@ class MemoryBank(MessageLog):
                     now,
                 ),
             ).lastrowid
-        assert memory_id is not None
+            assert memory_id is not None
+            if vector is not None:
+                superseded = meaning.store_and_consolidate(
+                    conn, vector, memory_id, agent_id, self.settings.recall, now
+                )
         return Memory(
             id=memory_id,
             agent_id=agent_id,
@@ -92,6 +105,7 @@ class MemoryBank(MessageLog):
             status="active",
             created_at=now,
             updated_at=now,
+            supersedes=superseded,
         )
 
     @storage_errors
@@ -219,13 +233,37 @@ class MemoryBank(MessageLog):
         status: str | None = "active",
         session_id: str | None = None,
         limit: int = 20,
+        mode: str = "keyword",
     ) -> list[MemoryHit]:
-        """Full-text search ranked by bm25 among the newest matching memories.
+        """Full-text search ranked by bm25 among the newest matching memories; with `mode`
+        `semantic` or `hybrid`, by meaning too (core/semantic/hybrid.py).
 
         Ranking every match of a frequent word over a million rows takes seconds; ranking a
         bounded candidate set (the newest `SEARCH_CANDIDATES` matches that pass the filters)
         keeps every query in milliseconds and favours what the agent learnt recently.
         """
+        if mode != "keyword":
+            # Semantic hook: fusion with the keyword search below, same filters.
+            where, params = _filters(agent_id, type, status, session_id, prefix="m.")
+            return meaning.recall(
+                self._conn(),
+                self.settings.recall,
+                query,
+                mode=mode,
+                keyword=lambda n: self.search_memories(
+                    query,
+                    agent_id=agent_id,
+                    type=type,
+                    status=status,
+                    session_id=session_id,
+                    limit=n,
+                ),
+                load=self._memories_by_id,
+                write=self._write,
+                where=where,
+                params=params,
+                limit=limit,
+            )
         match = fts_query(query)
         if match is None:
             return []
@@ -255,7 +293,8 @@ class MemoryBank(MessageLog):
         # row), then the best `limit` of them; ties keep the older memory first.
         rows = conn.execute(
             "SELECT m.id, m.agent_id, m.session_id, m.type, m.title, m.content, m.tags, "  # noqa: S608 (fixed fragments, values bound)
-            "m.confidence, m.status, m.created_at, m.updated_at, c.score, c.snip FROM "
+            "m.confidence, m.status, m.created_at, m.updated_at, m.supersedes, c.score, c.snip "
+            "FROM "
             "(SELECT memories_fts.rowid AS id, "
             f"bm25(memories_fts, {BM25_WEIGHTS}) AS score, "
             f"snippet(memories_fts, 1, '{MARK_START}', '{MARK_END}', '…', 12) AS snip "
@@ -267,6 +306,14 @@ class MemoryBank(MessageLog):
             MemoryHit(memory=memory_from_row(row), score=-float(row["score"]), snippet=row["snip"])
             for row in rows
         ]
+
+    def _memories_by_id(self, ids: list[int]) -> dict[int, Memory]:
+        marks = ",".join("?" * len(ids))
+        rows = self._conn().execute(
+            f"SELECT {MEMORY_COLUMNS} FROM memories WHERE id IN ({marks})",  # noqa: S608 (placeholders)
+            ids,
+        )
+        return {row["id"]: memory_from_row(row) for row in rows}
 
     def _memory_exists(self, conn: Any, memory_id: int) -> None:
         if not conn.execute("SELECT 1 FROM memories WHERE id = ?", (memory_id,)).fetchone():

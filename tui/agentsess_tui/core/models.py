@@ -177,6 +177,8 @@ class Memory:
     status: str
     created_at: int
     updated_at: int
+    # The memory this one replaced as a near-duplicate (core/semantic/consolidate.py).
+    supersedes: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -235,6 +237,9 @@ class MemoryHit:
     memory: Memory
     score: float
     snippet: str
+    # Why it matched: "keyword", "meaning 0.71" or both (core.semantic.hybrid).
+    why: str = "keyword"
+    similarity: float | None = None
 
 
 @dataclass(slots=True)

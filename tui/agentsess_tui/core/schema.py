@@ -268,10 +268,49 @@ def m003_agent_in_memory_index(db: Database) -> None:
     )
 
 
+def m004_memory_vectors(db: Database) -> None:
+    """Recall by meaning: a vector beside each memory (core/semantic/vectors.py).
+
+    Vectors are tagged with the model (name and dimension) that made them: after a model
+    change the old ones are ignored until `agentsess memory reindex` replaces them. The
+    running sum and count per model give the mean that search subtracts. Editing a memory's
+    words drops its vectors, so a stale vector never ranks new text; the next recall or a
+    reindex makes new ones. Existing memories are indexed by `memory reindex` or, a couple of
+    thousand at a time, by the recalls that need them: the migration itself is instant.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE vector_models (
+            id     INTEGER PRIMARY KEY,
+            name   TEXT NOT NULL,
+            dim    INTEGER NOT NULL CHECK (dim > 0),
+            total  BLOB NOT NULL,              -- float64 sum of the stored unit vectors
+            count  INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (name, dim)
+        );
+        -- One row per memory: a second model's vector replaces the first (reindex).
+        CREATE TABLE memory_vectors (
+            memory_id  INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            model_id   INTEGER NOT NULL REFERENCES vector_models(id),
+            vec        BLOB NOT NULL               -- int8, one byte per dimension
+        );
+        CREATE TRIGGER memory_vectors_stale AFTER UPDATE OF title, content ON memories
+        WHEN new.title IS NOT old.title OR new.content IS NOT old.content BEGIN
+            DELETE FROM memory_vectors WHERE memory_id = new.id;
+        END;
+        -- The memory a near-duplicate replaced (consolidation), NULL for most.
+        ALTER TABLE memories ADD COLUMN supersedes INTEGER REFERENCES memories(id)
+            ON DELETE SET NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
     m003_agent_in_memory_index,
+    m004_memory_vectors,
 ]
 
 

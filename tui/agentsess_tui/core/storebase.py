@@ -30,7 +30,7 @@ SESSION_COLUMNS = (
 )
 MEMORY_COLUMNS = (
     "id, agent_id, session_id, type, title, content, tags, confidence, status, created_at, "
-    "updated_at"
+    "updated_at, supersedes"
 )
 
 
@@ -183,6 +183,7 @@ def memory_from_row(row: sqlite3.Row) -> Memory:
         status=row["status"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        supersedes=row["supersedes"] if "supersedes" in row.keys() else None,
     )
 
 
