@@ -77,6 +77,7 @@ def fuse(
         key=lambda f: (
             not (keyword_first and f.keyword is not None),
             -f.score,
+            f.keyword is None,  # on equal scores a keyword match first
             -(f.similarity or 0.0),
             -f.memory_id,
         )
