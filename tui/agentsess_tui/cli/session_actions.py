@@ -80,11 +80,19 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
 @click.command("end")
 @click.argument("session_id", metavar="SESSION")
 @click.option("--reason", default="ended by user", show_default=True, help="Why it ended.")
+@click.option(
+    "--summarize",
+    is_flag=True,
+    help="First write a summary memory of it (from its memories and messages).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def end(rt: Runtime, session_id: str, reason: str, as_json: bool) -> None:
+def end(rt: Runtime, session_id: str, reason: str, summarize: bool, as_json: bool) -> None:
     """End a live session: its token dies; its conversation and memories are kept."""
+    # Written while the session is live, so the summary keeps it as its origin.
+    written = rt.store.summarize_session(session_id) if summarize else None
     summary = rt.store.end_session(session_id, reason)
+    extra = {} if written is None else {"summary_memory_id": written.id}
     if as_json:
         echo_json(
             session_result(
@@ -93,10 +101,13 @@ def end(rt: Runtime, session_id: str, reason: str, as_json: bool) -> None:
                 duration_seconds=summary.duration_ms // 1000,
                 messages=summary.messages,
                 memories=summary.memories,
+                **extra,
             )
         )
         return
     click.echo(summary_line(summary))
+    if written is not None:
+        click.echo(f"Summary written as memory #{written.id}.")
     click.echo(f"Resume it later with `agentsess sessions resume {summary.session.id}`.")
 
 

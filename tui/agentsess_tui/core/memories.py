@@ -4,8 +4,8 @@ deletes them. Forgetting is a status change (`deleted`) unless purged explicitly
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import validate
 from .db import storage_errors
@@ -17,6 +17,9 @@ from .schema import agent_token
 from .search import MARK_END, MARK_START, fts_query
 from .semantic import store_hooks as meaning
 from .storebase import MEMORY_COLUMNS, memory_from_row
+
+if TYPE_CHECKING:
+    from .semantic.backfill import Backfilled
 
 SEARCH_CANDIDATES = 1000
 # Up to this many memories, a session's ids are collected into a set to filter matches with
@@ -44,9 +47,10 @@ class MemoryBank(MessageLog):
         """Store a memory for an agent. Made inside a session, the session must be live (and
         it counts as activity there); the memory keeps that session as its origin.
 
-        With `embed` (or once the model is loaded in this process) its vector is written in
-        the same transaction and a near-duplicate active memory of the agent is superseded
-        (`Memory.supersedes`); otherwise the first recall by meaning indexes it."""
+        With `embed` its vector is written in the same transaction and a near-duplicate
+        active memory of the agent is superseded (`Memory.supersedes`). Without it the vector
+        is written only if the model is loaded in this process already, and nothing is
+        superseded; otherwise the first recall by meaning indexes it."""
         if agent_id is None and session_id is None:
             raise InvalidInput("Say whose memory this is: give an agent or a session.")
         validate.memory_content(content)
@@ -91,7 +95,7 @@ class MemoryBank(MessageLog):
             assert memory_id is not None
             if vector is not None:
                 superseded = meaning.store_and_consolidate(
-                    conn, vector, memory_id, agent_id, self.settings.recall, now
+                    conn, vector, memory_id, agent_id, self.settings.recall, now, embed
                 )
         return Memory(
             id=memory_id,
@@ -150,7 +154,7 @@ class MemoryBank(MessageLog):
         return [memory_from_row(row) for row in rows]
 
     @storage_errors
-    def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int:
+    def count_memories(self, *, agent_id: str | None = None, status: str | None = "active") -> int:
         where, params = _filters(agent_id, None, status, None)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return int(
@@ -306,6 +310,49 @@ class MemoryBank(MessageLog):
             MemoryHit(memory=memory_from_row(row), score=-float(row["score"]), snippet=row["snip"])
             for row in rows
         ]
+
+    @storage_errors
+    def unindexed_memories(self) -> int:
+        """Memories the configured embedding model has no vector for yet."""
+        return meaning.unindexed(self._conn(), self.settings.recall)
+
+    @storage_errors
+    def reindex_memories(
+        self, *, everything: bool = False, progress: Callable[[int], None] | None = None
+    ) -> Backfilled:
+        """Give every memory a vector of the configured model (semantic hook)."""
+        return meaning.reindex(
+            self._conn(),
+            self.settings.recall,
+            self._write,
+            everything=everything,
+            progress=progress,
+        )
+
+    @storage_errors
+    def summarize_session(self, session_id: str, text: str | None = None) -> Memory:
+        """Write a summary memory of a live session (before ending it): `text` when a model
+        wrote one, else extractive from its memories and messages (semantic hook)."""
+        from .semantic.consolidate import extractive_summary
+
+        check_session_id(session_id)
+        session = self._session_row(self._conn(), session_id)
+        if text is None:
+            kept = self.list_memories(session_id=session_id, limit=200)
+            said = self.messages(session_id, limit=200)
+            text = extractive_summary(
+                session.title,
+                [m.content for m in reversed(kept)],
+                [(m.role, m.content) for m in said],
+            )
+        return self.remember(
+            text,
+            session_id=session_id,
+            type="event",
+            title=validate.title(f"Summary: {session.title}", default="Summary"),
+            tags=["summary"],
+            embed=False,  # a summary restates its memories: it must not supersede them
+        )
 
     def _memories_by_id(self, ids: list[int]) -> dict[int, Memory]:
         marks = ",".join("?" * len(ids))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..config import RecallSettings
+    from .backfill import Backfilled
     from .hybrid import Mode
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -51,9 +52,10 @@ def store_and_consolidate(
     agent_id: str,
     settings: RecallSettings,
     now: int,
+    consolidate: bool = True,
 ) -> int | None:
-    """Store the new memory's vector; supersede the agent's near-duplicate if there is one.
-    Returns the superseded memory's id."""
+    """Store the new memory's vector; supersede the agent's near-duplicate if there is one
+    (and `consolidate`). Returns the superseded memory's id."""
     from .consolidate import near_duplicate, supersede
 
     name, vector = made
@@ -65,7 +67,7 @@ def store_and_consolidate(
         vector,
         agent_id=agent_id,
         exclude_id=memory_id,
-        threshold=settings.duplicate_similarity,
+        threshold=settings.duplicate_similarity if consolidate else 1.0,
     )
     vectors.store(conn, model, [memory_id], vector.reshape(1, -1))
     if twin is None:
@@ -126,3 +128,30 @@ def recall(
         if checked == "semantic":
             raise
         return keyword(limit)
+
+
+def unindexed(conn: sqlite3.Connection, settings: RecallSettings) -> int:
+    """How many memories the configured model has no vector for (0 when recall is off)."""
+    from .backfill import pending
+
+    embedder = embedder_for(settings)
+    return 0 if embedder is None else pending(conn, embedder.name)
+
+
+def reindex(
+    conn: sqlite3.Connection,
+    settings: RecallSettings,
+    write: Callable[[], AbstractContextManager[sqlite3.Connection]],
+    *,
+    everything: bool,
+    progress: Callable[[int], None] | None,
+) -> Backfilled:
+    from .backfill import reindex as run
+
+    embedder = embedder_for(settings)
+    if embedder is None:
+        raise SemanticUnavailable(
+            'Recall by meaning is off ([recall] embedder = "off"): nothing to index.',
+            hint="Set [recall] embedder in config.toml first.",
+        )
+    return run(conn, embedder, write, everything=everything, progress=progress)
