@@ -272,3 +272,38 @@ def test_recall_off_is_keywords_only(db_path: Path, clock: ManualClock) -> None:
     with pytest.raises(BackendError, match="off"):
         store.search_memories("green", mode="semantic")
     assert replace(RecallSettings(), embedder="off").embedder == "off"
+
+
+def test_the_in_memory_index_answers_like_sqlite_and_follows_changes(
+    store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above SMALL candidates search uses the process's index (and above EXACT_ROWS its
+    Hamming shortlist); both must give the answer the exact SQLite path gives."""
+    store.add_agent("other")
+    topics = ["tea", "printer", "garden", "invoice", "train", "piano", "dog", "server"]
+    for i in range(240):
+        topic = topics[i % len(topics)]
+        who = agent if i % 3 else "other"
+        store.remember(f"Note {i}: something about the {topic}", agent_id=who, embed=False)
+    store.search_memories("warm up", mode="semantic")  # indexes everything
+    question = "a cup of green tea"
+
+    def ask(**filters: object) -> list[tuple[int, str]]:
+        hits = store.search_memories(question, mode="semantic", limit=7, **filters)  # type: ignore[arg-type]
+        return [(h.memory.id, f"{h.similarity:.4f}") for h in hits]
+
+    cases = [{}, {"agent_id": agent}, {"agent_id": agent, "status": "deleted"}]
+    exact = [ask(**case) for case in cases]
+    monkeypatch.setattr(vectors, "SMALL", 10)
+    assert [ask(**case) for case in cases] == exact
+    monkeypatch.setattr(vectors, "EXACT_ROWS", 20)
+    monkeypatch.setattr(vectors, "SHORTLIST", 30)
+    assert [h[0] for h in ask(agent_id=agent)][:3] == [h[0] for h in exact[1]][:3]
+    # A new memory is appended to the index; a forgotten one is filtered; a purged one is gone.
+    new = store.remember("I drink green tea from a cup", agent_id=agent, embed=True)
+    assert ask(agent_id=agent)[0][0] == new.id
+    store.forget_memory(new.id)
+    assert new.id not in {i for i, _ in ask(agent_id=agent)}
+    store.update_memory(new.id, status="active")
+    store.forget_memory(new.id, purge=True)
+    assert new.id not in {i for i, _ in ask(agent_id=agent)}

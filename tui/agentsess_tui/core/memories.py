@@ -266,6 +266,7 @@ class MemoryBank(MessageLog):
                 write=self._write,
                 where=where,
                 params=params,
+                agent_id=agent_id,
                 limit=limit,
             )
         match = fts_query(query)

@@ -289,12 +289,28 @@ def m004_memory_vectors(db: Database) -> None:
             count  INTEGER NOT NULL DEFAULT 0,
             UNIQUE (name, dim)
         );
-        -- One row per memory: a second model's vector replaces the first (reindex).
+        -- One row per memory (a new model's vector replaces the old one). `seq` grows with
+        -- every write, so a process holding the vectors in memory reads only newer rows.
         CREATE TABLE memory_vectors (
-            memory_id  INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            seq        INTEGER PRIMARY KEY,
+            memory_id  INTEGER NOT NULL UNIQUE REFERENCES memories(id) ON DELETE CASCADE,
             model_id   INTEGER NOT NULL REFERENCES vector_models(id),
             vec        BLOB NOT NULL               -- int8, one byte per dimension
         );
+        -- What in-memory copies check before each search: `version` moves on every change,
+        -- `removals` only when rows go away (then a copy is rebuilt, not extended).
+        CREATE TABLE vector_state (
+            id        INTEGER PRIMARY KEY CHECK (id = 1),
+            version   INTEGER NOT NULL,
+            removals  INTEGER NOT NULL
+        );
+        INSERT INTO vector_state (id, version, removals) VALUES (1, 0, 0);
+        CREATE TRIGGER memory_vectors_ai AFTER INSERT ON memory_vectors BEGIN
+            UPDATE vector_state SET version = version + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER memory_vectors_ad AFTER DELETE ON memory_vectors BEGIN
+            UPDATE vector_state SET version = version + 1, removals = removals + 1 WHERE id = 1;
+        END;
         CREATE TRIGGER memory_vectors_stale AFTER UPDATE OF title, content ON memories
         WHEN new.title IS NOT old.title OR new.content IS NOT old.content BEGIN
             DELETE FROM memory_vectors WHERE memory_id = new.id;

@@ -46,6 +46,7 @@ def near_duplicate(
         vector,
         where=["m.agent_id = :agent", "m.status = 'active'", "m.id != :exclude"],
         params={"agent": agent_id, "exclude": exclude_id},
+        agent_id=agent_id,
         limit=1,
     )
     if hits and hits[0].similarity >= threshold:

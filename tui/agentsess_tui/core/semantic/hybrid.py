@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..models import Memory, MemoryHit
+from ..search import MARK_END, MARK_START
 from . import vectors
 from .embedders import Embedder
 
@@ -96,6 +97,7 @@ def recall(
     write: Callable[[], AbstractContextManager[sqlite3.Connection]],
     where: Iterable[str] = (),
     params: dict[str, Any] | None = None,
+    agent_id: str | None = None,
     limit: int = 20,
     keyword_first: bool = True,
 ) -> list[MemoryHit]:
@@ -113,13 +115,15 @@ def recall(
         return [replace(hit, why="keyword") for hit in words[:limit]]
     vector = embedder.embed([query])[0]
     model = vectors.model_id(conn, embedder.name, int(vector.shape[0]), create=False)
-    catch_up(conn, embedder, write, int(vector.shape[0]), where=where, params=params)
+    catch_up(conn, embedder, write, int(vector.shape[0]))
     if model is None:
         model = vectors.model_id(conn, embedder.name, int(vector.shape[0]), create=False)
     meaning = (
         []
         if model is None
-        else vectors.search(conn, model, vector, where=where, params=params, limit=depth)
+        else vectors.search(
+            conn, model, vector, where=where, params=params, agent_id=agent_id, limit=depth
+        )
     )
     floor = MIN_SIMILARITY if mode == "hybrid" else -1.0
     fused = fuse(words, meaning, keyword_first=keyword_first, min_similarity=floor)[:limit]
@@ -134,12 +138,24 @@ def recall(
                 MemoryHit(
                     memory=rows[item.memory_id],
                     score=item.score,
-                    snippet="",
+                    snippet=plain_start(rows[item.memory_id].content),
                     why=item.why,
                     similarity=item.similarity,
                 )
             )
     return hits
+
+
+# (database file, model) -> (vector_state.removals, highest memory id known to have a
+# vector): the next catch-up looks only above it, an index range instead of a table scan.
+_indexed_up_to: dict[tuple[str, int], tuple[int, int]] = {}
+
+
+def plain_start(content: str, width: int = 100) -> str:
+    """A meaning-only hit's snippet: the start of the memory, without match markers (no
+    word matched), and without the marker characters should the content hold them."""
+    flat = " ".join(content.replace(MARK_START, " ").replace(MARK_END, " ").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def catch_up(
@@ -148,16 +164,21 @@ def catch_up(
     write: Callable[[], AbstractContextManager[sqlite3.Connection]],
     dim: int,
     *,
-    where: Iterable[str] = (),
-    params: dict[str, Any] | None = None,
     budget: int = CATCH_UP,
 ) -> int:
-    """Embed up to `budget` memories the filters allow that have no vector yet; returns how
-    many are still missing afterwards (those wait for `agentsess memory reindex`)."""
-    where = list(where)
+    """Embed up to `budget` memories that have no vector yet (any agent, oldest first);
+    returns how many are still missing after it (those wait for `memory reindex`)."""
     model = vectors.model_id(conn, embedder.name, dim, create=False)
-    pending = vectors.unindexed(conn, model, where=where, params=params, limit=budget + 1)
+    path = str(conn.execute("PRAGMA database_list").fetchone()[2] or "")
+    removals = int(conn.execute("SELECT removals FROM vector_state").fetchone()[0])
+    seen_removals, after = _indexed_up_to.get((path, model or 0), (-1, 0))
+    if seen_removals != removals:
+        after = 0
+    pending = vectors.unindexed(conn, model, after_id=after, limit=budget + 1)
     if not pending:
+        top = conn.execute("SELECT max(id) FROM memories").fetchone()[0] or 0
+        if path and model is not None:
+            _indexed_up_to[(path, model)] = (removals, int(top))
         return 0
     todo = pending[:budget]
     made = embedder.embed([text for _, text in todo])
@@ -167,10 +188,11 @@ def catch_up(
         # Only rows still without a vector: another process may have indexed them meanwhile.
         fresh = {
             memory_id
-            for memory_id, _ in vectors.unindexed(
-                wconn, model, where=where, params=params, limit=budget + 1
-            )
+            for memory_id, _ in vectors.unindexed(wconn, model, after_id=after, limit=budget + 1)
         }
         keep = [i for i, (memory_id, _) in enumerate(todo) if memory_id in fresh]
         vectors.store(wconn, model, [todo[i][0] for i in keep], made[keep])
+        removals = int(wconn.execute("SELECT removals FROM vector_state").fetchone()[0])
+    if path:
+        _indexed_up_to[(path, model)] = (removals, todo[-1][0])
     return len(pending) - len(todo)

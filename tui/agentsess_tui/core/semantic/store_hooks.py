@@ -93,6 +93,7 @@ def recall(
     write: Callable[[], AbstractContextManager[sqlite3.Connection]],
     where: Iterable[str],
     params: dict[str, Any],
+    agent_id: str | None,
     limit: int,
 ) -> list[MemoryHit]:
     """`search_memories` by meaning (`semantic`) or both ways (`hybrid`).
@@ -122,6 +123,7 @@ def recall(
             write=write,
             where=where,
             params=params,
+            agent_id=agent_id,
             limit=limit,
         )
     except BackendError:
