@@ -73,6 +73,7 @@ class MemoryInspector(Vertical):
         self.agent_id: str | None = None
         self.memories: dict[int, Memory] = {}
         self.snippets: dict[int, str] = {}
+        self.reasons: dict[int, str] = {}  # why each search hit matched
         self._debounce: Timer | None = None
         self._built = False
 
@@ -145,10 +146,16 @@ class MemoryInspector(Vertical):
         store = self.store_app.store
         try:
             if query.strip():
-                hits = store.search_memories(query, agent_id=agent_id, type=kind, limit=LIST_LIMIT)
+                # By words and meaning (core/semantic), on this worker thread: the first
+                # search loads the model here, never on the UI thread.
+                hits = store.search_memories(
+                    query, agent_id=agent_id, type=kind, limit=LIST_LIMIT, mode="hybrid"
+                )
+                self.reasons = {hit.memory.id: hit.why for hit in hits}
                 rows = [(hit.memory, hit.snippet) for hit in hits]
             else:
                 memories = store.list_memories(agent_id=agent_id, type=kind, limit=LIST_LIMIT)
+                self.reasons = {}
                 rows = [(memory, "") for memory in memories]
         except AgentsessError as error:
             self.app.call_from_thread(self.store_app.show_error, error)
@@ -216,6 +223,8 @@ class MemoryInspector(Vertical):
         ]
         if memory.tags:
             parts += [("tags: " + ", ".join(visible(t) for t in memory.tags), "$secondary"), "\n"]
+        if memory.supersedes:
+            parts += [(f"supersedes #{memory.supersedes}", "$secondary"), "\n"]
         origin = memory.session_id or "deleted session"
         parts += [
             (f"from {origin}", "$text-muted"),
@@ -228,7 +237,8 @@ class MemoryInspector(Vertical):
             "\n\n",
         ]
         if snippet:
-            parts.append(("match: ", "$text-muted"))
+            why = self.reasons.get(memory.id)
+            parts.append((f"match ({why}): " if why else "match: ", "$text-muted"))
             for text, hit in snippet_parts(snippet):
                 parts.append((visible(text), "bold $accent") if hit else visible(text))
             parts.append("\n\n")
