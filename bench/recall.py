@@ -31,10 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agentsess_tui.core import ManualClock, Store  # noqa: E402
 from tests.eval import harness  # noqa: E402
 from tests.eval.distractors import distractors  # noqa: E402
-
-from agentsess_tui.core import ManualClock, Store  # noqa: E402
 
 DATA_DIR = ROOT / "bench" / "data"
 RESULTS_DIR = ROOT / "bench" / "results"
