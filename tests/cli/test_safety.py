@@ -9,8 +9,10 @@ import sys
 import click
 import pytest
 
-from agentsess_tui.cli.output import cell_width, highlighted, one_line, safe
+from agentsess_tui.cli.output import highlighted
 from agentsess_tui.core import Store
+from agentsess_tui.core.text import cell_width, one_line
+from agentsess_tui.core.text import visible as safe
 
 from .helpers import Cli
 

@@ -10,6 +10,7 @@ import re
 
 from agentsess_tui.core.models import Memory, MemoryHit
 from agentsess_tui.core.search import MARK_END, MARK_START
+from agentsess_tui.core.text import visible
 
 # Inline characters that start emphasis, code, links, HTML or tables in CommonMark.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
@@ -19,8 +20,8 @@ _ORDERED_START = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """Text that renders as itself in Markdown (control characters made visible)."""
-    text = _INLINE.sub(r"\\\1", _visible_controls(text))
+    """Text that renders as itself in Markdown (unsafe characters made visible)."""
+    text = _INLINE.sub(r"\\\1", visible(text))
     text = _BLOCK_START.sub(r"\1\\\2", text)
     return _ORDERED_START.sub(r"\1\\\2", text)
 
@@ -58,11 +59,3 @@ def snippet_markdown(snippet: str) -> str:
         else:
             out.append(text)
     return "".join(out).strip()
-
-
-def _visible_controls(text: str) -> str:
-    """Control characters (other than newline and tab) as `\\x1b`-style escapes."""
-    return "".join(
-        ch if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160) else f"\\x{ord(ch):02x}"
-        for ch in text
-    )

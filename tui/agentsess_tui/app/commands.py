@@ -16,9 +16,10 @@ from textual.markup import escape
 
 from ..core.errors import AgentsessError
 from ..core.models import Session
+from ..core.phases import time_left
 from ..core.search import plain_snippet
-from .safe import one_line
-from .widgets.session_list import PHASE_MARK, time_label
+from ..core.text import one_line
+from .widgets.session_list import PHASE_MARK
 
 if TYPE_CHECKING:
     from .screens.main import MainScreen
@@ -51,7 +52,7 @@ class SessionCommands(Provider):
     def _help(self, session: Session, now: int) -> str:
         phase = session.phase(now)
         return escape(
-            f"{PHASE_MARK[phase]} {phase.value} · {session.agent_id} · {time_label(session, now)}"
+            f"{PHASE_MARK[phase]} {phase.value} · {session.agent_id} · {time_left(session, now)}"
         )
 
     async def discover(self) -> Hits:

@@ -9,8 +9,10 @@ import click
 from ..core import Activation, Session
 from ..core.durations import format_countdown, format_minutes, format_span
 from ..core.models import Event, Phase
+from ..core.phases import time_left
+from ..core.text import one_line
 from ..core.tokens import mask
-from .output import one_line, plural, time_left, when, yes_no
+from .output import plural, when, yes_no
 
 
 def quoted(title: str) -> str:

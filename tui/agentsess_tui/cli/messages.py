@@ -7,10 +7,11 @@ import time
 import click
 
 from ..core.models import ROLES, Message
+from ..core.text import visible
 from .base import OrderedGroup, UsageProblem
-from .context import Runtime, session_for, text_or_stdin
+from .context import MAX_COUNT, Runtime, session_for, text_or_stdin
 from .describe import expiry_text
-from .output import echo_json, json_line, safe, when
+from .output import echo_json, json_line, when
 from .session_actions import TOKEN_OPTION
 
 
@@ -70,7 +71,7 @@ def add(rt: Runtime, args: tuple[str, ...], role: str, token: str | None, as_jso
     "-n",
     "--lines",
     "count",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_COUNT),
     default=20,
     show_default=True,
     help="How many of the last messages to show.",
@@ -124,6 +125,6 @@ def show_message(message: Message, as_json: bool) -> None:
         click.echo(json_line(message.to_dict()))
         return
     head = f"{when(message.created_at)}  {message.role.ljust(9)}  "
-    lines = safe(message.content.rstrip("\n")).split("\n")
+    lines = visible(message.content.rstrip("\n")).split("\n")
     indent = " " * len(head)
     click.echo(head + lines[0] + "".join(f"\n{indent}{line}" for line in lines[1:]))

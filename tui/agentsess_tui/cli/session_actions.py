@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..core.durations import format_minutes, format_span
-from ..core.sessions import summary_line
+from ..core.phases import summary_line
 from .context import Runtime, confirm, minutes, session_for
 from .describe import activation_json, expiry_text, print_activation, quoted, session_result
 from .output import echo_json, plural, when
@@ -30,7 +30,8 @@ def extend(rt: Runtime, session_id: str, by: str | None, as_json: bool) -> None:
 
     Says how much was really added: near the cap, less than asked.
     """
-    result = rt.store.extend_session(session_id, minutes("--by", by) if by else None)
+    # `--by ""` is a mistake, not "the default step" (only a missing --by is).
+    result = rt.store.extend_session(session_id, None if by is None else minutes("--by", by))
     session = result.session
     now = rt.now()
     if as_json:
@@ -70,8 +71,23 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
     session = store.heartbeat(target)
     now = rt.now()
     renewed = session.expires_at > before.expires_at
+    # An auto-renewing session whose renewal was cut short (or stopped) by the lifetime cap:
+    # say so, or the caller believes the window slid.
+    wanted = now + session.policy.window_minutes * 60_000
+    capped = session.policy.auto_renew and session.expires_at == session.cap_at < wanted
     if as_json:
-        echo_json(session_result(session, now, renewed=renewed))
+        echo_json(session_result(session, now, renewed=renewed, capped=capped))
+        return
+    if capped:
+        what = (
+            "Heartbeat renewed only up to the lifetime cap"
+            if renewed
+            else "Renewal stopped by the lifetime cap"
+        )
+        click.echo(
+            f"{what} ({when(session.cap_at)}); activity recorded: "
+            f"{quoted(session.title)} {expiry_text(session, now)}."
+        )
         return
     what = "renewed" if renewed else "recorded"
     click.echo(f"Heartbeat {what}: {quoted(session.title)} {expiry_text(session, now)}.")
@@ -83,15 +99,16 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
 @click.option(
     "--summarize",
     is_flag=True,
-    help="First write a summary memory of it (from its memories and messages).",
+    help="Also write a summary memory of it (from its memories and messages).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def end(rt: Runtime, session_id: str, reason: str, summarize: bool, as_json: bool) -> None:
     """End a live session: its token dies; its conversation and memories are kept."""
-    # Written while the session is live, so the summary keeps it as its origin.
-    written = rt.store.summarize_session(session_id) if summarize else None
-    summary = rt.store.end_session(session_id, reason)
+    # The summary is written in the ending's transaction: it keeps the session as its
+    # origin, and a session that cannot be ended gets none.
+    summary = rt.store.end_session(session_id, reason, summarize=summarize)
+    written = summary.summary
     extra = {} if written is None else {"summary_memory_id": written.id}
     if as_json:
         echo_json(

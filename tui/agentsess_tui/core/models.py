@@ -124,16 +124,10 @@ class Session:
         return self.expires_at - now
 
     def phase(self, now: int) -> Phase:
-        if self.state == State.ENDED:
-            return Phase.ENDED
-        if self.state == State.EXPIRED or self.expires_at <= now:
-            return Phase.EXPIRED
-        if now >= self.warn_at:
-            return Phase.EXPIRING
-        return Phase.ACTIVE
+        return _phases.phase(self, now)
 
     def is_live(self, now: int) -> bool:
-        return self.state == State.ACTIVE and self.expires_at > now
+        return _phases.is_live(self, now)
 
     def window_fraction(self, now: int) -> float:
         """Time left as a fraction of the policy window, 0–1 (full after extensions)."""
@@ -204,6 +198,17 @@ class Activation:
     token: str
     superseded: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # Reprs end up in logs and tracebacks: the token only ever masked there.
+        from .tokens import mask
+
+        return (
+            f"Activation(session={self.session!r}, token={mask(self.token)!r}, "
+            f"superseded={self.superseded!r})"
+        )
+
+    __str__ = __repr__
+
 
 @dataclass(slots=True)
 class ExtendResult:
@@ -223,6 +228,8 @@ class EndSummary:
     duration_ms: int
     messages: int
     memories: int
+    # The summary memory written as it ended (`end_session(summarize=True)`).
+    summary: Memory | None = None
 
 
 @dataclass(slots=True)
@@ -230,6 +237,34 @@ class SweepResult:
     expired: list[str]
     warned: list[str]
     next_due_at: int | None
+
+
+@dataclass(slots=True)
+class SessionImport:
+    """Everything `Store.import_session` writes in one transaction: a session read from a
+    file (`transfer`), with its conversation, timeline and memories. Ids of the messages,
+    events and memories are ignored (the database assigns them); their `session_id` and
+    `agent_id` are those of `session`."""
+
+    session: Session
+    format: str
+    agent_name: str | None = None
+    # The policy an agent created by the import gets (an existing agent is left alone).
+    agent_policy: dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    memories: list[Memory] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportResult:
+    session: Session
+    format: str
+    messages: int
+    memories: int
+    events: int
+    notes: list[str] = field(default_factory=list)
+    """What the import changed on the way in (e.g. responder hosts dropped)."""
 
 
 @dataclass(slots=True)
@@ -248,3 +283,8 @@ class MessageHit:
     session_title: str
     agent_id: str
     snippet: str
+
+
+# The rules live in `phases` (which needs the types above): imported last, so either module
+# can be imported first.
+from . import phases as _phases  # noqa: E402

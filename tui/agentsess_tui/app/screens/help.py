@@ -26,7 +26,7 @@ PHASES = [
 
 
 def _bindings() -> list[tuple[str, Binding]]:
-    from ..widgets.memory_inspector import MemoryList
+    from ..panes.memories import MemoryList
     from ..widgets.session_list import SessionList
     from .main import MainScreen
 
@@ -112,6 +112,3 @@ class HelpScreen(ModalScreen[None]):
         ]
         with VerticalScroll(id="help-body"):
             yield Static(Content.assemble(*parts), id="help-text")
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)

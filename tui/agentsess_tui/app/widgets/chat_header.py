@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from ...core.durations import format_span
 from ...core.models import Phase, Session
-from ..safe import one_line
-from .session_list import PHASE_MARK, time_label
+from ...core.phases import time_left
+from ...core.text import one_line
+from ..format import local_time
+from .session_list import PHASE_MARK
 
 PHASE_STYLE = {
     Phase.ACTIVE: "$success",
@@ -19,16 +19,6 @@ PHASE_STYLE = {
     Phase.EXPIRED: "$error",
     Phase.ENDED: "$text-muted",
 }
-
-
-def local_time(ms: int) -> str:
-    """A time of day in the user's timezone; with the date when it is not today."""
-    moment = datetime.fromtimestamp(ms / 1000).astimezone()
-    return moment.strftime("%H:%M")
-
-
-def local_datetime(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class ChatHeader(Static):
@@ -62,7 +52,7 @@ class ChatHeader(Static):
         if phase in (Phase.ACTIVE, Phase.EXPIRING):
             left = format_span(session.expires_at - now)
             return phase, f"expires {local_time(session.expires_at)} ({left} left)"
-        when = time_label(session, now)
+        when = time_left(session, now)
         if phase is Phase.ENDED and session.end_reason:
             when += f" ({one_line(session.end_reason, 40)})"
         return phase, when

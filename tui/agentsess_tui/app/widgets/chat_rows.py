@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ..safe import visible
+from ...core.text import visible
 
 if TYPE_CHECKING:
     from textual.widgets.markdown import MarkdownStream

@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...core.models import Message
-from ..safe import visible
-from .chat_header import local_datetime
+from ...core.text import visible
+from ..format import local_datetime
 
 ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
 

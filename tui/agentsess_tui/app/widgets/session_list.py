@@ -21,46 +21,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.durations import format_ago, format_countdown
 from ...core.models import Phase, Session
-from ..safe import one_line
+from ...core.phases import earliest, next_boundary, sort_key, time_left
+from ...core.text import one_line
 
 ROW_HEIGHT = 2
 BAR_CELLS = 10
 SORT_MODES = ("expiry", "activity", "agent")
-PHASE_ORDER = {Phase.EXPIRING: 0, Phase.ACTIVE: 1, Phase.EXPIRED: 2, Phase.ENDED: 3}
 PHASE_MARK = {Phase.ACTIVE: "●", Phase.EXPIRING: "◐", Phase.EXPIRED: "○", Phase.ENDED: "■"}
-
-
-def time_label(session: Session, now: int) -> str:
-    """What the sidebar shows on the right: time left, or how long ago it stopped."""
-    phase = session.phase(now)
-    if phase is Phase.ENDED:
-        return f"ended {format_ago(now - (session.ended_at or now))}"
-    if phase is Phase.EXPIRED:
-        return f"expired {format_ago(now - session.expires_at)}"
-    return format_countdown(session.expires_at - now)
 
 
 def sort_sessions(sessions: list[Session], mode: str, now: int) -> list[Session]:
     if mode == "activity":
         return sorted(sessions, key=lambda s: (-s.last_activity_at, s.id))
-    phase_key = _phase_key(now)
     if mode == "agent":
-        return sorted(sessions, key=lambda s: (s.agent_id, phase_key(s)))
-    return sorted(sessions, key=phase_key)
-
-
-def _phase_key(now: int):  # type: ignore[no-untyped-def]
-    def key(session: Session) -> tuple[int, int, str]:
-        phase = session.phase(now)
-        if phase is Phase.ENDED:
-            return (3, -(session.ended_at or 0), session.id)
-        if phase is Phase.EXPIRED:
-            return (2, -session.expires_at, session.id)
-        return (PHASE_ORDER[phase], session.expires_at, session.id)
-
-    return key
+        return sorted(sessions, key=lambda s: (s.agent_id, sort_key(s, now)))
+    return sorted(sessions, key=lambda s: sort_key(s, now))
 
 
 def matches(session: Session, needle: str) -> bool:
@@ -195,12 +171,7 @@ class SessionList(ScrollView, can_focus=True):
 
     def _boundary(self, now: int) -> int | None:
         """The next time a phase changes (so the order may change): re-sort only then."""
-        upcoming = [
-            s.warn_at if now < s.warn_at else s.expires_at
-            for s in self._all
-            if s.state == "active" and s.expires_at > now
-        ]
-        return min(upcoming, default=None)
+        return earliest(next_boundary(s, now) for s in self._all)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -305,7 +276,7 @@ class SessionList(ScrollView, can_focus=True):
         # Each line is cached by exactly what it shows: the countdown changes line one every
         # second, the bar (line two) only when it loses a cell.
         if part == 0:
-            label = time_label(session, now)
+            label = time_left(session, now)
             shown: tuple[object, ...] = (session.title, label)
         else:
             label = ""

@@ -1,6 +1,6 @@
 """Vectors beside memories: one int8 row per memory and model, and search by cosine.
 
-Storage. `memory_vectors` (schema m004) keeps each memory's unit vector quantised to int8
+Storage. `memory_vectors` (schema m005) keeps each memory's unit vector quantised to int8
 (one byte a dimension: 256 bytes for the offline model, ~300 bytes a row with SQLite's
 overhead, against 1 KiB for float32). Quantising by the row's own largest component and
 normalising again when reading keeps cosines within ~0.005 of float32, far below the gaps
