@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from fresh_python import run_python
 
 from agentsess_tui.core import Store
 
@@ -99,3 +100,33 @@ def test_recall_never_crosses_agents(run: Cli, bot: str, mode: str) -> None:
     _remember(run, bot, "The printer jams.")
     hits = run.ok("memory", "recall", "vegetarian food", "--agent", bot, "--mode", mode, "--json")
     assert all(h["agent_id"] == bot for h in hits.json())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sessions", "ls"],
+        ["memory", "ls"],
+        ["memory", "recall", "printer", "--mode", "keyword"],
+        ["sessions", "end", "nope", "--summarize"],
+    ],
+)
+def test_commands_that_need_no_meaning_never_load_numpy(home: Path, argv: list[str]) -> None:
+    """Each command's module loads lazily (cli/main.py); the memory commands import the
+    semantic modules, which must not pull numpy or the model in until a vector is needed."""
+    store = Store(home / "agentsess.db")
+    store.add_agent("bot")
+    store.remember("The printer jams.", agent_id="bot")
+    store.close()
+    code = (
+        "import sys\n"
+        "from agentsess_tui.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('numpy', 'wordllama', 'tokenizers', 'safetensors')\n"
+        "print()\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)) or '-')\n"
+    )
+    assert run_python(code).splitlines()[-1] == "-"

@@ -14,8 +14,8 @@ from embeddings_server import EmbeddingsServer, serve
 from fresh_python import run_python
 
 from agentsess_tui.core import ManualClock, Store
-from agentsess_tui.core.config import RecallSettings, Settings
-from agentsess_tui.core.errors import BackendError, InvalidInput
+from agentsess_tui.core.config import RecallSettings, Settings, load_settings, resolve_paths
+from agentsess_tui.core.errors import BackendError, InvalidInput, SessionExpired
 from agentsess_tui.core.semantic import hybrid, vectors
 from agentsess_tui.core.semantic.embedders import OfflineEmbedder, OpenAIEmbedder
 
@@ -307,3 +307,55 @@ def test_the_in_memory_index_answers_like_sqlite_and_follows_changes(
     store.update_memory(new.id, status="active")
     store.forget_memory(new.id, purge=True)
     assert new.id not in {i for i, _ in ask(agent_id=agent)}
+
+
+def test_recall_settings_from_the_environment(home: Path) -> None:
+    """[recall] by its field paths; the documented short names are aliases (the path wins);
+    a misspelt field or a bad value is a clear error."""
+    paths = resolve_paths({"AGENTSESS_HOME": str(home)})
+    loaded = load_settings(
+        paths,
+        {
+            "AGENTSESS_RECALL__EMBEDDER": "openai",
+            "AGENTSESS_RECALL__DUPLICATE_SIMILARITY": "0.9",
+            "AGENTSESS_RECALL__TIMEOUT_SECONDS": "2.5",
+            "AGENTSESS_EMBEDDING_MODEL": "nomic-embed-text",
+            "AGENTSESS_EMBEDDING_URL": "http://127.0.0.1:9/v1",
+        },
+    ).recall
+    assert (loaded.embedder, loaded.duplicate_similarity, loaded.timeout_seconds) == (
+        "openai",
+        0.9,
+        2.5,
+    )
+    assert (loaded.model, loaded.base_url) == ("nomic-embed-text", "http://127.0.0.1:9/v1")
+    both = load_settings(
+        paths, {"AGENTSESS_EMBEDDER": "openai", "AGENTSESS_RECALL__EMBEDDER": "off"}
+    )
+    assert both.recall.embedder == "off"
+    with pytest.raises(InvalidInput, match="AGENTSESS_RECALL__EMBEDER is not a setting"):
+        load_settings(paths, {"AGENTSESS_RECALL__EMBEDER": "off"})
+    with pytest.raises(InvalidInput, match="duplicate_similarity"):
+        load_settings(paths, {"AGENTSESS_RECALL__DUPLICATE_SIMILARITY": "2"})
+
+
+def test_ending_with_a_summary_is_one_transaction(
+    store: Store, agent: str, clock: ManualClock
+) -> None:
+    live = store.create_session(agent, "Billing").session
+    store.add_message(live.id, "We chose PostgreSQL for the billing service")
+    kept = store.remember("The billing service uses PostgreSQL", session_id=live.id)
+    ended = store.end_session(live.id, summarize=True)
+    assert ended.summary is not None
+    assert store.get_memory(ended.summary.id) == ended.summary
+    assert (ended.summary.session_id, ended.summary.tags) == (live.id, ["summary"])
+    assert "The billing service uses PostgreSQL" in ended.summary.content
+    assert ended.memories == 2 and store.get_memory(kept.id).status == "active"
+    assert store.end_session(store.create_session(agent).session.id).summary is None
+    # A session that cannot be ended (expired on the way) gets no summary either.
+    overdue = store.create_session(agent, "Late").session
+    before = store.count_memories(status=None)
+    clock.advance(minutes=overdue.window_minutes + 1)
+    with pytest.raises(SessionExpired):
+        store.end_session(overdue.id, summarize=True)
+    assert store.count_memories(status=None) == before
