@@ -63,7 +63,7 @@ def build_dataset(path: Path, total: int, log: Any = print) -> dict[str, float]:
     rng = random.Random(1)
     owners = [BIG_AGENT] * big + [agents[1 + i % OTHER_AGENTS] for i in range(total - big)]
     rng.shuffle(owners)
-    conn = store._conn()
+    conn = store.db.conn()
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(

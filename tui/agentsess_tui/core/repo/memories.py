@@ -168,6 +168,7 @@ class MemoryRepo:
         confidence: float | None = None,
         status: str | None = None,
     ) -> Memory:
+        memory_id = _memory_id(memory_id)
         changes: dict[str, Any] = {}
         if content is not None:
             changes["content"] = validate.memory_content(content)
@@ -385,7 +386,8 @@ def _few_rows(
 
 
 def _memory_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # Above 2**63 - 1 SQLite cannot bind it (OverflowError, not a clean error).
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
         raise InvalidInput(f"{value!r} is not a memory id; memory ids are positive numbers.")
     return value
 
