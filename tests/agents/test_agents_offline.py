@@ -314,3 +314,20 @@ def test_cancelling_an_offline_reply_keeps_the_part_shown(store: Store, session:
 )
 def test_intents(text: str, kind: str) -> None:
     assert parse_intent(text).kind == kind
+
+
+# -- recall by meaning -------------------------------------------------------------------------
+
+
+def test_the_offline_agent_answers_by_meaning(store: Store, session: Session) -> None:
+    """No word of the question is in the memory: the meaning finds it, and the reply and the
+    OpenAI responder's context (build_request) name it."""
+    diet = store.remember("I'm vegetarian: no meat or fish for me.", session_id=session.id)
+    store.remember("The printer on the second floor jams on Mondays.", session_id=session.id)
+    reply = say(store, session, "What food should I avoid ordering for the user?")
+    assert f"#{diet.id}" in reply
+    assert "vegetarian" in reply
+    settings = ResponderSettings.resolve(store.settings.chat, session)
+    request = build_request(store, session.id, "which dishes are off the menu for me?", settings)
+    assert request.memories[0].memory.id == diet.id
+    assert request.memories[0].why.startswith("meaning")

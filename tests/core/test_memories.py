@@ -335,3 +335,17 @@ def test_ranking_looks_at_the_newest_candidates_only(
     monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 1000)
     best = store.search_memories("zinc", type="fact")[0]
     assert best.memory.id == strong_but_old.id
+
+
+@pytest.mark.parametrize("memory_id", [0, -1, 2**63, 10**30])
+def test_an_impossible_memory_id_is_a_clear_error(store: Store, agent: str, memory_id: int) -> None:
+    """Ids SQLite cannot even bind (beyond 64 bits) are refused like any other bad id."""
+    kept = store.remember("keep me", agent_id=agent)
+    for call in (
+        lambda: store.get_memory(memory_id),
+        lambda: store.update_memory(memory_id, content="x"),
+        lambda: store.forget_memory(memory_id),
+    ):
+        with pytest.raises(InvalidInput, match="is not a memory id"):
+            call()
+    assert store.get_memory(kept.id) == kept

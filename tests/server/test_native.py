@@ -121,6 +121,7 @@ def test_memories_remember_recall_edit_forget(api: httpx.Client) -> None:
     assert api.get(base, params={"q": "arxiv"}).json()["memories"] == []
     error(api.get(f"/agents/bot/memories/{m['id']}"), 404)  # not bot's memory
     error(api.get(f"{base}/{2**63}"), 400)
+    error(api.delete(f"{base}/{2**63}"), 400)  # too big for SQLite: a clean error, not a 500
 
 
 def test_export_and_import(api: httpx.Client) -> None:

@@ -5,6 +5,10 @@ box but not a sentence: "what is my favourite colour?" would need a memory conta
 "is" and "my". Chat recall instead searches each meaningful word on its own and adds up the
 bm25 scores, which is how FTS5 ranks an OR query: memories matching more of the words, and
 rarer words, come first.
+
+That keyword ranking is fused with recall by meaning (core/semantic/hybrid.py, reciprocal
+rank fusion) so "what food should I avoid?" finds "I'm vegetarian". The OR query matches
+loosely, so its hits do not go first as a search box's do: both lists count alike.
 """
 
 from __future__ import annotations
@@ -69,6 +73,34 @@ def recall(store: Store, text: str, *, agent_id: str, limit: int = 5) -> list[Me
                 best = hit if hit.score > seen.hit.score else seen.hit
                 ranked[hit.memory.id] = _Ranked(best, seen.score + hit.score)
     order = sorted(ranked.values(), key=lambda r: (-r.score, -r.hit.memory.id))
-    return [
-        MemoryHit(memory=r.hit.memory, score=r.score, snippet=r.hit.snippet) for r in order[:limit]
-    ]
+    words = [MemoryHit(memory=r.hit.memory, score=r.score, snippet=r.hit.snippet) for r in order]
+    return _with_meaning(store, text, agent_id, words[: limit * 4], limit)
+
+
+def _with_meaning(
+    store: Store, text: str, agent_id: str, words: list[MemoryHit], limit: int
+) -> list[MemoryHit]:
+    """Semantic hook: fuse the keyword hits with the agent's memories nearest in meaning."""
+    from agentsess_tui.core.errors import BackendError
+    from agentsess_tui.core.semantic.hybrid import fuse
+    from agentsess_tui.core.semantic.vectors import VectorHit
+
+    try:
+        near = store.search_memories(text, agent_id=agent_id, mode="semantic", limit=limit * 4)
+    except BackendError:  # no embedder here, or its server is down: keywords alone
+        return words[:limit]
+    by_id = {hit.memory.id: hit for hit in [*near, *words]}
+    meaning = [VectorHit(hit.memory.id, hit.similarity or 0.0) for hit in near]
+    hits = []
+    for item in fuse(words, meaning, keyword_first=False)[:limit]:
+        hit = by_id[item.memory_id]
+        hits.append(
+            MemoryHit(
+                memory=hit.memory,
+                score=item.score,
+                snippet=item.keyword.snippet if item.keyword else hit.snippet,
+                why=item.why,
+                similarity=item.similarity,
+            )
+        )
+    return hits

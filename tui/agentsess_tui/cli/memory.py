@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -9,11 +10,12 @@ import click
 from ..core.errors import InvalidInput
 from ..core.models import MEMORY_STATUSES, MEMORY_TYPES, Memory
 from ..core.search import plain_snippet
+from ..core.semantic.hybrid import CATCH_UP, MODES
 from ..core.text import one_line, visible
 from ..core.validate import MAX_MEMORY_BYTES, memory_type
 from .base import OrderedGroup, UsageProblem
 from .context import Runtime, confirm, session_for, text_or_stdin
-from .output import echo_json, highlighted, note, table, when
+from .output import echo_json, highlighted, note, plural, table, when
 from .session_actions import TOKEN_OPTION
 
 
@@ -39,7 +41,7 @@ def memory_id(text: str) -> int:
 
 @click.group(cls=OrderedGroup)
 def memory() -> None:
-    """Long-term memories: they outlive sessions and are searched by full text."""
+    """Long-term memories: they outlive sessions and are found by words and by meaning."""
 
 
 @memory.command("remember")
@@ -91,14 +93,23 @@ def remember(
         title=title,
         tags=tags,
         confidence=confidence,
+        # Embed now: the vector goes in with the memory, and a near-duplicate is superseded.
+        embed=True,
     )
     if as_json:
         echo_json(made.to_dict())
         return
     where = f" in {made.session_id}" if made.session_id else ""
+    replaced = f" (supersedes #{made.supersedes})" if made.supersedes else ""
     click.echo(
-        f"Remembered #{made.id} ({made.type}) for {made.agent_id}{where}: {one_line(made.title)}"
+        f"Remembered #{made.id} ({made.type}) for {made.agent_id}{where}{replaced}: "
+        f"{one_line(made.title)}"
     )
+    if made.supersedes:
+        note(
+            f"#{made.supersedes} said nearly the same and is now superseded; undo with "
+            f"`agentsess memory edit {made.supersedes} --status active`."
+        )
 
 
 @memory.command("recall")
@@ -107,6 +118,13 @@ def remember(
 @TOKEN_OPTION
 @click.option("--type", "kind", help="Only this type.", **TYPE_OPTION)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="keyword: full text; semantic: by meaning; hybrid: both, fused.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of hits.")
 @click.pass_obj
 def recall(
@@ -116,34 +134,80 @@ def recall(
     token: str | None,
     kind: str | None,
     limit: int,
+    mode: str,
     as_json: bool,
 ) -> None:
-    """Search memories by full text, best matches first.
+    """Search memories by words and by meaning, best matches first; each hit says why it
+    matched (keyword, meaning with its similarity, or both).
 
     With a token (--token or AGENTSESS_TOKEN) only its session's agent's memories: an agent
     holding one session's token sees its own memories, never another agent's.
     """
     if token:
         agent_id = rt.store.verify_token(token.strip(), agent_id=agent_id).agent_id
-    hits = rt.store.search_memories(query, agent_id=agent_id, type=kind, limit=limit)
+    hits = rt.store.search_memories(query, agent_id=agent_id, type=kind, limit=limit, mode=mode)
     if as_json:
         echo_json(
             [
-                {**hit.memory.to_dict(), "score": hit.score, "snippet": plain_snippet(hit.snippet)}
+                {
+                    **hit.memory.to_dict(),
+                    "score": hit.score,
+                    "snippet": plain_snippet(hit.snippet),
+                    "why": hit.why,
+                    "similarity": hit.similarity,
+                }
                 for hit in hits
             ]
         )
         return
     if not hits:
         note(f"No memories match {one_line(query)!r}.")
-        return
     for hit in hits:
         item = hit.memory
         click.echo(
             f"#{item.id}  {item.type}  {item.agent_id}  {item.confidence:.2f}  "
-            f"{one_line(item.title, 70)}"
+            f"{one_line(item.title, 70)}  [{hit.why}]"
         )
-        click.echo(f"    {highlighted(hit.snippet)}")
+        if hit.snippet:
+            click.echo(f"    {highlighted(hit.snippet)}")
+    if mode != "keyword":
+        missing = rt.store.unindexed_memories()
+        if missing > CATCH_UP:
+            note(
+                f"{missing:,} memories have no vector yet and are found by keywords only; "
+                "index them with `agentsess memory reindex`."
+            )
+
+
+@memory.command("reindex")
+@click.option("--all", "everything", is_flag=True, help="Embed every memory anew.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def reindex(rt: Runtime, everything: bool, as_json: bool) -> None:
+    """Give memories vectors for recall by meaning: those written before this version or
+    while the model was not loaded, and all of them after a model change (a progress bar on
+    stderr)."""
+    store = rt.store
+    total = store.unindexed_memories()
+    if everything:
+        total = store.count_memories(status=None)
+    with click.progressbar(
+        length=max(total, 1), label="Indexing memories", file=sys.stderr, show_pos=True
+    ) as bar:
+        result = store.reindex_memories(everything=everything, progress=bar.update)
+    if as_json:
+        echo_json(
+            {
+                "indexed": result.indexed,
+                "seconds": round(result.seconds, 3),
+                "per_second": round(result.per_second),
+            }
+        )
+        return
+    click.echo(
+        f"Indexed {plural(result.indexed, 'memory')} in {result.seconds:.1f} s"
+        + (f" ({result.per_second:,.0f}/s)." if result.indexed else ".")
+    )
 
 
 @memory.command("ls")

@@ -96,11 +96,20 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
 @click.command("end")
 @click.argument("session_id", metavar="SESSION")
 @click.option("--reason", default="ended by user", show_default=True, help="Why it ended.")
+@click.option(
+    "--summarize",
+    is_flag=True,
+    help="Also write a summary memory of it (from its memories and messages).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def end(rt: Runtime, session_id: str, reason: str, as_json: bool) -> None:
+def end(rt: Runtime, session_id: str, reason: str, summarize: bool, as_json: bool) -> None:
     """End a live session: its token dies; its conversation and memories are kept."""
-    summary = rt.store.end_session(session_id, reason)
+    # The summary is written in the ending's transaction: it keeps the session as its
+    # origin, and a session that cannot be ended gets none.
+    summary = rt.store.end_session(session_id, reason, summarize=summarize)
+    written = summary.summary
+    extra = {} if written is None else {"summary_memory_id": written.id}
     if as_json:
         echo_json(
             session_result(
@@ -109,10 +118,13 @@ def end(rt: Runtime, session_id: str, reason: str, as_json: bool) -> None:
                 duration_seconds=summary.duration_ms // 1000,
                 messages=summary.messages,
                 memories=summary.memories,
+                **extra,
             )
         )
         return
     click.echo(summary_line(summary))
+    if written is not None:
+        click.echo(f"Summary written as memory #{written.id}.")
     click.echo(f"Resume it later with `agentsess sessions resume {summary.session.id}`.")
 
 

@@ -97,6 +97,28 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class RecallSettings:
+    """How memories are found by meaning (core/semantic)."""
+
+    __pydantic_config__ = {"extra": "forbid"}
+
+    embedder: Literal["offline", "openai", "off"] = "offline"
+    """`offline`: the model shipped in the wordllama package (no network). `openai`: an
+    OpenAI-compatible `/v1/embeddings` endpoint. `off`: keywords only."""
+    base_url: str = "http://127.0.0.1:11434/v1"
+    """Base URL of the embeddings endpoint (Ollama's default here)."""
+    model: str = ""
+    """Embedding model the endpoint knows, e.g. `nomic-embed-text`."""
+    api_key: str | None = field(default=None, repr=False)
+    """Bearer key, if the endpoint wants one."""
+    timeout_seconds: Annotated[float, Gt(0), Le(3600)] = 30.0
+    """Give up on an embeddings request after this long."""
+    duplicate_similarity: Annotated[float, Ge(0), Le(1)] = 0.85
+    """Remembering something this similar to an active memory of the same agent supersedes
+    it (1 turns consolidation off)."""
+
+
+@dataclass(frozen=True)
 class UISettings:
     __pydantic_config__ = {"extra": "forbid"}
 
@@ -118,6 +140,7 @@ class Settings:
     """Policy defaults (window_minutes, auto_renew, …) for every session."""
     chat: ChatSettings = field(default_factory=ChatSettings)
     ui: UISettings = field(default_factory=UISettings)
+    recall: RecallSettings = field(default_factory=RecallSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"extend": "ctrl+e"}."""
     policy_layers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -135,6 +158,10 @@ _ENV_ALIASES = {
     "AGENTSESS_MODEL": ("chat", "model"),
     "AGENTSESS_API_KEY": ("chat", "api_key"),
     "AGENTSESS_THEME": ("ui", "theme"),
+    "AGENTSESS_EMBEDDER": ("recall", "embedder"),
+    "AGENTSESS_EMBEDDING_URL": ("recall", "base_url"),
+    "AGENTSESS_EMBEDDING_MODEL": ("recall", "model"),
+    "AGENTSESS_EMBEDDING_API_KEY": ("recall", "api_key"),
     **{f"AGENTSESS_{name.upper()}": ("policy", name) for name in POLICY_FIELDS},
 }
 _TOP_LEVEL = {"AGENTSESS_DB": "db", "AGENTSESS_BUSY_TIMEOUT_MS": "busy_timeout_ms"}
@@ -149,6 +176,8 @@ def _section_fields(section: str) -> set[str] | None:
         return {f.name for f in fields(ChatSettings)}
     if section == "ui":
         return {f.name for f in fields(UISettings)}
+    if section == "recall":
+        return {f.name for f in fields(RecallSettings)}
     if section == "policy":
         return set(POLICY_FIELDS)
     return None
@@ -182,8 +211,9 @@ def env_settings(env: Mapping[str, str]) -> dict[str, dict[str, tuple[str, Any]]
             raise InvalidInput(
                 f"{key} is not a setting.",
                 hint="Use AGENTSESS_CHAT__<FIELD>, AGENTSESS_UI__<FIELD>, "
-                "AGENTSESS_POLICY__<FIELD> or AGENTSESS_KEYMAP__<BINDING> with a field of "
-                "config.toml (e.g. AGENTSESS_CHAT__MODEL).",
+                "AGENTSESS_RECALL__<FIELD>, AGENTSESS_POLICY__<FIELD> or "
+                "AGENTSESS_KEYMAP__<BINDING> with a field of config.toml "
+                "(e.g. AGENTSESS_CHAT__MODEL).",
             )
         parsed: Any = value
         if (section, name) in _LIST_FIELDS:
@@ -228,8 +258,10 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
     chat.update({name: value for name, (_, value) in from_env.get("chat", {}).items()})
     ui = dict(raw.get("ui", {}))
     ui.update({name: value for name, (_, value) in from_env.get("ui", {}).items()})
+    recall = dict(raw.get("recall", {}))
+    recall.update({name: value for name, (_, value) in from_env.get("recall", {}).items()})
     values: dict[str, Any] = {
-        key: value for key, value in raw.items() if key not in ("policy", "chat", "ui")
+        key: value for key, value in raw.items() if key not in ("policy", "chat", "ui", "recall")
     }
     if from_env.get("keymap"):
         file_keymap = values.get("keymap", {})
@@ -237,12 +269,12 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
         keymap.update({name: value for name, (_, value) in from_env["keymap"].items()})
         values["keymap"] = keymap
     values.update({name: value for name, (_, value) in from_env.get("", {}).items()})
-    if not (values or chat or ui or layers):
+    if not (values or chat or ui or recall or layers):
         return Settings()
     merged_policy: dict[str, Any] = {}
     for _, layer in layers:
         merged_policy.update(layer)
-    values.update(chat=chat, ui=ui, policy=merged_policy)
+    values.update(chat=chat, ui=ui, recall=recall, policy=merged_policy)
     settings = _validated(values, config_file)
     return replace(settings, policy_layers=layers)
 

@@ -171,6 +171,8 @@ class Memory:
     status: str
     created_at: int
     updated_at: int
+    # The memory this one replaced as a near-duplicate (core/semantic/consolidate.py).
+    supersedes: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -226,6 +228,8 @@ class EndSummary:
     duration_ms: int
     messages: int
     memories: int
+    # The summary memory written as it ended (`end_session(summarize=True)`).
+    summary: Memory | None = None
 
 
 @dataclass(slots=True)
@@ -268,6 +272,9 @@ class MemoryHit:
     memory: Memory
     score: float
     snippet: str
+    # Why it matched: "keyword", "meaning 0.71" or both (core.semantic.hybrid).
+    why: str = "keyword"
+    similarity: float | None = None
 
 
 @dataclass(slots=True)

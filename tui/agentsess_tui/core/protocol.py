@@ -7,7 +7,7 @@ server) that are written against it need no change. Times are epoch milliseconds
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         SweepResult,
     )
     from .policy import Policy
+    from .semantic.backfill import Backfilled
 
 
 @runtime_checkable
@@ -96,7 +97,9 @@ class SessionStore(Protocol):
     def extend_session(self, session_id: str, minutes: int | None = None) -> ExtendResult: ...
     def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session: ...
     def heartbeat(self, session_id: str) -> Session: ...
-    def end_session(self, session_id: str, reason: str = "ended by user") -> EndSummary: ...
+    def end_session(
+        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+    ) -> EndSummary: ...
     def resume_session(self, session_id: str) -> Activation: ...
     def clear_session(self, session_id: str) -> int: ...
     def delete_session(self, session_id: str) -> dict[str, int]: ...
@@ -142,6 +145,7 @@ class SessionStore(Protocol):
         title: str | None = None,
         tags: Iterable[str] = (),
         confidence: float = 0.8,
+        embed: bool = False,
     ) -> Memory: ...
     def get_memory(self, memory_id: int) -> Memory: ...
     def list_memories(
@@ -154,7 +158,9 @@ class SessionStore(Protocol):
         before_id: int | None = None,
         limit: int = 100,
     ) -> list[Memory]: ...
-    def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int: ...
+    def count_memories(
+        self, *, agent_id: str | None = None, status: str | None = "active"
+    ) -> int: ...
     def update_memory(
         self,
         memory_id: int,
@@ -176,4 +182,9 @@ class SessionStore(Protocol):
         status: str | None = "active",
         session_id: str | None = None,
         limit: int = 20,
+        mode: str = "keyword",
     ) -> list[MemoryHit]: ...
+    def unindexed_memories(self) -> int: ...
+    def reindex_memories(
+        self, *, everything: bool = False, progress: Callable[[int], None] | None = None
+    ) -> Backfilled: ...

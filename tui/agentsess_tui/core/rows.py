@@ -158,6 +158,7 @@ def memory_from_row(row: sqlite3.Row) -> Memory:
         status=row["status"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        supersedes=row["supersedes"],
     )
 
 

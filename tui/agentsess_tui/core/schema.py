@@ -291,11 +291,66 @@ def m004_api_keys(db: Database) -> None:
     )
 
 
+def m005_memory_vectors(db: Database) -> None:
+    """Recall by meaning: a vector beside each memory (core/semantic/vectors.py).
+
+    Vectors are tagged with the model (name and dimension) that made them: after a model
+    change the old ones are ignored until `agentsess memory reindex` replaces them. The
+    running sum and count per model give the mean that search subtracts. Editing a memory's
+    words drops its vectors, so a stale vector never ranks new text; the next recall or a
+    reindex makes new ones. Existing memories are indexed by `memory reindex` or, a couple of
+    thousand at a time, by the recalls that need them: the migration itself is instant.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE vector_models (
+            id     INTEGER PRIMARY KEY,
+            name   TEXT NOT NULL,
+            dim    INTEGER NOT NULL CHECK (dim > 0),
+            total  BLOB NOT NULL,              -- float64 sum of the stored unit vectors
+            count  INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (name, dim)
+        );
+        -- One row per memory (a new model's vector replaces the old one). `seq` grows with
+        -- every write, so a process holding the vectors in memory reads only newer rows.
+        CREATE TABLE memory_vectors (
+            seq        INTEGER PRIMARY KEY,
+            memory_id  INTEGER NOT NULL UNIQUE REFERENCES memories(id) ON DELETE CASCADE,
+            model_id   INTEGER NOT NULL REFERENCES vector_models(id),
+            vec        BLOB NOT NULL               -- int8, one byte per dimension
+        );
+        -- What in-memory copies check before each search: `version` moves on every change,
+        -- `removals` only when rows go away (then a copy is rebuilt, not extended).
+        CREATE TABLE vector_state (
+            id        INTEGER PRIMARY KEY CHECK (id = 1),
+            version   INTEGER NOT NULL,
+            removals  INTEGER NOT NULL
+        );
+        INSERT INTO vector_state (id, version, removals) VALUES (1, 0, 0);
+        CREATE TRIGGER memory_vectors_ai AFTER INSERT ON memory_vectors BEGIN
+            UPDATE vector_state SET version = version + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER memory_vectors_ad AFTER DELETE ON memory_vectors BEGIN
+            UPDATE vector_state SET version = version + 1, removals = removals + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER memory_vectors_stale AFTER UPDATE OF title, content ON memories
+        WHEN new.title IS NOT old.title OR new.content IS NOT old.content BEGIN
+            DELETE FROM memory_vectors WHERE memory_id = new.id;
+        END;
+        -- The memory a near-duplicate replaced (consolidation), NULL for most.
+        ALTER TABLE memories ADD COLUMN supersedes INTEGER REFERENCES memories(id)
+            ON DELETE SET NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
     m003_agent_in_memory_index,
     m004_api_keys,
+    m005_memory_vectors,
 ]
 
 
@@ -330,8 +385,11 @@ REQUIRED_COLUMNS = {
     "end_reason, token_jti, window_minutes, policy, metadata, change_seq",
     "messages": "id, session_id, role, content, created_at, metadata",
     "memories": "id, agent_id, session_id, type, title, content, tags, confidence, status, "
-    "created_at, updated_at",
+    "created_at, updated_at, supersedes",
     "events": "id, session_id, at, kind, detail",
+    "vector_models": "id, name, dim, total, count",
+    "memory_vectors": "seq, memory_id, model_id, vec",
+    "vector_state": "id, version, removals",
 }
 
 

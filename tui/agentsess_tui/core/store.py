@@ -47,6 +47,7 @@ from .tokens import load_key
 if TYPE_CHECKING:
     from .policy import Policy
     from .protocol import SessionStore
+    from .semantic.backfill import Backfilled
 
 T = TypeVar("T")
 
@@ -90,9 +91,11 @@ class Store:
         db, clock_ = self.db, self.clock
         self._agents = AgentRepo(db, clock_, self.settings)
         self._sessions = SessionRepo(db, clock_)
-        self._lifecycle = Lifecycle(db, clock_, self._agents, self._sessions, lambda: self.key)
         self._messages = MessageRepo(db, clock_, self._sessions)
-        self._memories = MemoryRepo(db, clock_, self._agents, self._sessions)
+        self._memories = MemoryRepo(db, clock_, self._agents, self._sessions, self.settings.recall)
+        self._lifecycle = Lifecycle(
+            db, clock_, self._agents, self._sessions, self._memories, lambda: self.key
+        )
         self._sweeper = Sweeper(db, clock_)
         self._changes = ChangeFeed(db)
         self._importer = SessionImporter(db, clock_, self._agents, self._sessions)
@@ -239,9 +242,12 @@ class Store:
         """Activity without a message: keeps an auto-renewing session alive."""
         return self._lifecycle.heartbeat(session_id)
 
-    def end_session(self, session_id: str, reason: str = "ended by user") -> EndSummary:
-        """Deactivate: state ended, token dead. Memories are untouched."""
-        return self._lifecycle.end_session(session_id, reason)
+    def end_session(
+        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+    ) -> EndSummary:
+        """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
+        summary memory of it is written in the same transaction (`EndSummary.summary`)."""
+        return self._lifecycle.end_session(session_id, reason, summarize=summarize)
 
     def resume_session(self, session_id: str) -> Activation:
         """A new activation of an expired or ended session, keeping its conversation."""
@@ -330,8 +336,10 @@ class Store:
         title: str | None = None,
         tags: Iterable[str] = (),
         confidence: float = 0.8,
+        embed: bool = False,
     ) -> Memory:
-        """Store a memory for an agent (inside a live session, it counts as activity)."""
+        """Store a memory for an agent (inside a live session, it counts as activity). With
+        `embed`, its vector too, and a near-duplicate of the agent's is superseded."""
         return self._memories.remember(
             content,
             agent_id=agent_id,
@@ -340,6 +348,7 @@ class Store:
             title=title,
             tags=tags,
             confidence=confidence,
+            embed=embed,
         )
 
     def get_memory(self, memory_id: int) -> Memory:
@@ -365,7 +374,8 @@ class Store:
             limit=limit,
         )
 
-    def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int:
+    def count_memories(self, *, agent_id: str | None = None, status: str | None = "active") -> int:
+        """Memories with this status (None: every status)."""
         return self._memories.count_memories(agent_id=agent_id, status=status)
 
     def update_memory(
@@ -402,8 +412,10 @@ class Store:
         status: str | None = "active",
         session_id: str | None = None,
         limit: int = 20,
+        mode: str = "keyword",
     ) -> list[MemoryHit]:
-        """Full-text search ranked by bm25 among the newest matching memories."""
+        """Full-text search ranked by bm25 among the newest matching memories; `mode`
+        `semantic` ranks by meaning, `hybrid` fuses both (each hit says why it matched)."""
         return self._memories.search_memories(
             query,
             agent_id=agent_id,
@@ -411,7 +423,19 @@ class Store:
             status=status,
             session_id=session_id,
             limit=limit,
+            mode=mode,
         )
+
+    def unindexed_memories(self) -> int:
+        """Memories the configured embedding model has no vector for yet."""
+        return self._memories.unindexed_memories()
+
+    def reindex_memories(
+        self, *, everything: bool = False, progress: Callable[[int], None] | None = None
+    ) -> Backfilled:
+        """Give memories vectors of the configured model (all of them with `everything`);
+        `progress` hears how many were just indexed."""
+        return self._memories.reindex_memories(everything=everything, progress=progress)
 
 
 if TYPE_CHECKING:

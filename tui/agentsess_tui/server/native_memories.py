@@ -96,7 +96,7 @@ def edit_memory(
 
 @router.delete(MEMORIES + "/{memory_id}", summary="Forget a memory (purge: remove for good)")
 def forget_memory(
-    who: CallerDep, agent: str, memory_id: int, purge: bool = False
+    who: CallerDep, agent: str, memory_id: MemoryId, purge: bool = False
 ) -> dict[str, Any]:
     _own_memory(who, agent, memory_id)
     return memory_view(who.ctx.store.forget_memory(memory_id, purge=purge))

@@ -75,6 +75,7 @@ class MemoryInspector(Vertical):
         self.agent_id: str | None = None
         self.memories: dict[int, Memory] = {}
         self.snippets: dict[int, str] = {}
+        self.reasons: dict[int, str] = {}  # why each search hit matched
         self._debounce: Timer | None = None
         self._built = False
 
@@ -142,12 +143,16 @@ class MemoryInspector(Vertical):
     def _load(self, agent_id: str, query: str, kind: str | None) -> None:
         store = self.store_app.store
 
-        def rows() -> list[tuple[Memory, str]]:
+        def rows() -> list[tuple[Memory, str, str]]:
             if query.strip():
-                hits = store.search_memories(query, agent_id=agent_id, type=kind, limit=LIST_LIMIT)
-                return [(hit.memory, hit.snippet) for hit in hits]
+                # By words and meaning (core/semantic), on this worker thread: the first
+                # search loads the model here, never on the UI thread.
+                hits = store.search_memories(
+                    query, agent_id=agent_id, type=kind, limit=LIST_LIMIT, mode="hybrid"
+                )
+                return [(hit.memory, hit.snippet, hit.why) for hit in hits]
             memories = store.list_memories(agent_id=agent_id, type=kind, limit=LIST_LIMIT)
-            return [(memory, "") for memory in memories]
+            return [(memory, "", "") for memory in memories]
 
         run_store_call(
             self,
@@ -166,11 +171,12 @@ class MemoryInspector(Vertical):
         option_list = self.query_one(MemoryList)
         previous = option_list.highlighted_option
         previous_id = previous.id if previous is not None else None
-        self.memories = {memory.id: memory for memory, _ in rows}
-        self.snippets = {memory.id: snippet for memory, snippet in rows}
+        self.memories = {memory.id: memory for memory, _, _ in rows}
+        self.snippets = {memory.id: snippet for memory, snippet, _ in rows}
+        self.reasons = {memory.id: why for memory, _, why in rows if why}
         option_list.clear_options()
         option_list.add_options(
-            [Option(self._prompt(memory), id=str(memory.id)) for memory, _ in rows]
+            [Option(self._prompt(memory), id=str(memory.id)) for memory, _, _ in rows]
         )
         if not rows:
             self.query_one("#memory-detail", Static).update(
@@ -179,7 +185,7 @@ class MemoryInspector(Vertical):
             return
         index = 0
         if previous_id is not None:
-            index = next((i for i, (m, _) in enumerate(rows) if str(m.id) == previous_id), 0)
+            index = next((i for i, (m, *_) in enumerate(rows) if str(m.id) == previous_id), 0)
         option_list.highlighted = index
 
     def _prompt(self, memory: Memory) -> Content:
@@ -221,6 +227,8 @@ class MemoryInspector(Vertical):
         ]
         if memory.tags:
             parts += [("tags: " + ", ".join(visible(t) for t in memory.tags), "$secondary"), "\n"]
+        if memory.supersedes:
+            parts += [(f"supersedes #{memory.supersedes}", "$secondary"), "\n"]
         origin = memory.session_id or "deleted session"
         parts += [
             (f"from {origin}", "$text-muted"),
@@ -233,7 +241,8 @@ class MemoryInspector(Vertical):
             "\n\n",
         ]
         if snippet:
-            parts.append(("match: ", "$text-muted"))
+            why = self.reasons.get(memory.id)
+            parts.append((f"match ({why}): " if why else "match: ", "$text-muted"))
             for text, hit in snippet_parts(snippet):
                 parts.append((visible(text), "bold $accent") if hit else visible(text))
             parts.append("\n\n")

@@ -90,6 +90,8 @@ class SessionImporter:
                         "status": memory.status,
                         "created_at": memory.created_at,
                         "updated_at": memory.updated_at,
+                        # Memory ids are new in this database: a link would point elsewhere.
+                        "supersedes": None,
                     }
                 )
             except InvalidInput as exc:

@@ -30,6 +30,7 @@ from ..ids import check_session_id, new_activation_id, new_session_id
 from ..models import Activation, EndSummary, ExtendResult, Session, State
 from ..rows import SESSIONS, add_event, insert, session_from_row
 from .agents import AgentRepo
+from .memories import MemoryRepo
 from .sessions import SessionRepo, counts
 
 if TYPE_CHECKING:
@@ -43,12 +44,14 @@ class Lifecycle:
         clock: Clock,
         agents: AgentRepo,
         sessions: SessionRepo,
+        memories: MemoryRepo,
         key: Callable[[], bytes],
     ) -> None:
         self.db = db
         self.clock = clock
         self.agents = agents
         self.sessions = sessions
+        self.memories = memories
         self.key = key
 
     def create_session(
@@ -201,13 +204,18 @@ class Lifecycle:
             self.sessions.activity(conn, session, self.clock.now_ms())
             return self.sessions.session_row(conn, session_id)
 
-    def end_session(self, session_id: str, reason: str = "ended by user") -> EndSummary:
-        """Deactivate: state ended, token dead. Memories are untouched."""
+    def end_session(
+        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+    ) -> EndSummary:
+        """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
+        summary memory of the session is written first, in the same transaction: a session
+        that cannot be ended gets no summary."""
         check_session_id(session_id)
         reason = " ".join(reason.split())[:200] or "ended by user"
         with self.db.write() as conn:
             session = self.sessions.live_session(conn, session_id)
             now = self.clock.now_ms()
+            summary = self.memories.write_summary(conn, session, now) if summarize else None
             conn.execute(
                 "UPDATE sessions SET state = 'ended', ended_at = ?, end_reason = ? WHERE id = ?",
                 (now, reason, session_id),
@@ -220,6 +228,7 @@ class Lifecycle:
             duration_ms=now - session.activated_at,
             messages=found["messages"],
             memories=found["memories"],
+            summary=summary,
         )
 
     def resume_session(self, session_id: str) -> Activation:

@@ -4,20 +4,25 @@ deletes them. Forgetting is a status change (`deleted`) unless purged explicitly
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .. import search, validate
 from ..clock import Clock
 from ..db import Database
 from ..errors import AgentMismatch, InvalidInput, NotFound
 from ..ids import check_agent_id, check_session_id
-from ..models import MEMORY_STATUSES, Memory, MemoryHit
+from ..models import MEMORY_STATUSES, Memory, MemoryHit, Session
 from ..rows import MEMORIES, insert, memory_from_row, to_json
 from ..schema import agent_token
 from ..search import MARK_END, MARK_START, fts_query
+from ..semantic import store_hooks as meaning
 from .agents import AgentRepo
 from .sessions import SessionRepo
+
+if TYPE_CHECKING:
+    from ..config import RecallSettings
+    from ..semantic.backfill import Backfilled
 
 # Up to this many memories, a session's ids are collected into a set to filter matches with
 # (~1 ms); beyond it, joining each match to its row finds the candidates sooner.
@@ -29,12 +34,18 @@ BM25_WEIGHTS = "10.0, 1.0, 5.0, 0.0"
 
 class MemoryRepo:
     def __init__(
-        self, db: Database, clock: Clock, agents: AgentRepo, sessions: SessionRepo
+        self,
+        db: Database,
+        clock: Clock,
+        agents: AgentRepo,
+        sessions: SessionRepo,
+        recall: RecallSettings,
     ) -> None:
         self.db = db
         self.clock = clock
         self.agents = agents
         self.sessions = sessions
+        self.recall = recall
 
     def remember(
         self,
@@ -46,9 +57,15 @@ class MemoryRepo:
         title: str | None = None,
         tags: Iterable[str] = (),
         confidence: float = 0.8,
+        embed: bool = False,
     ) -> Memory:
         """Store a memory for an agent. Made inside a session, the session must be live (and
-        it counts as activity there); the memory keeps that session as its origin."""
+        it counts as activity there); the memory keeps that session as its origin.
+
+        With `embed` its vector is written in the same transaction and a near-duplicate
+        active memory of the agent is superseded (`Memory.supersedes`). Without it the vector
+        is written only if the model is loaded in this process already, and nothing is
+        superseded; otherwise the first recall by meaning indexes it."""
         if agent_id is None and session_id is None:
             raise InvalidInput("Say whose memory this is: give an agent or a session.")
         validate.memory_content(content)
@@ -60,6 +77,8 @@ class MemoryRepo:
             "confidence": validate.confidence(confidence),
             "status": "active",
         }
+        # Semantic hook (core/semantic): the vector is made before the write lock is taken.
+        vector = meaning.embed_for_write(self.recall, fields["title"], content, load=embed)
         with self.db.write() as conn:
             now = self.clock.now_ms()
             if session_id is not None:
@@ -81,8 +100,13 @@ class MemoryRepo:
                 "session_id": session_id,
                 "created_at": now,
                 "updated_at": now,
+                "supersedes": None,
             }
             memory_id = insert(conn, MEMORIES, **values)
+            if vector is not None:
+                values["supersedes"] = meaning.store_and_consolidate(
+                    conn, vector, memory_id, agent_id, self.recall, now, embed
+                )
         return Memory(id=memory_id, **values)
 
     def get_memory(self, memory_id: int) -> Memory:
@@ -124,7 +148,7 @@ class MemoryRepo:
         )
         return [memory_from_row(row) for row in rows]
 
-    def count_memories(self, *, agent_id: str | None = None, status: str = "active") -> int:
+    def count_memories(self, *, agent_id: str | None = None, status: str | None = "active") -> int:
         where, params = _filters(agent_id, None, status, None)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return int(
@@ -144,6 +168,7 @@ class MemoryRepo:
         confidence: float | None = None,
         status: str | None = None,
     ) -> Memory:
+        memory_id = _memory_id(memory_id)
         changes: dict[str, Any] = {}
         if content is not None:
             changes["content"] = validate.memory_content(content)
@@ -201,13 +226,38 @@ class MemoryRepo:
         status: str | None = "active",
         session_id: str | None = None,
         limit: int = 20,
+        mode: str = "keyword",
     ) -> list[MemoryHit]:
-        """Full-text search ranked by bm25 among the newest matching memories.
+        """Full-text search ranked by bm25 among the newest matching memories; with `mode`
+        `semantic` or `hybrid`, by meaning too (core/semantic/hybrid.py).
 
         Ranking every match of a frequent word over a million rows takes seconds; ranking a
         bounded candidate set (the newest `search.SEARCH_CANDIDATES` matches that pass the
         filters) keeps every query in milliseconds and favours what the agent learnt recently.
         """
+        if mode != "keyword":
+            # Semantic hook: fusion with the keyword search below, same filters.
+            where, params = _filters(agent_id, type, status, session_id, prefix="m.")
+            return meaning.recall(
+                self.db.conn(),
+                self.recall,
+                query,
+                mode=mode,
+                keyword=lambda n: self.search_memories(
+                    query,
+                    agent_id=agent_id,
+                    type=type,
+                    status=status,
+                    session_id=session_id,
+                    limit=n,
+                ),
+                load=self._memories_by_id,
+                write=self.db.write,
+                where=where,
+                params=params,
+                agent_id=agent_id,
+                limit=limit,
+            )
         match = fts_query(query)
         if match is None:
             return []
@@ -249,6 +299,65 @@ class MemoryRepo:
             for row in rows
         ]
 
+    def unindexed_memories(self) -> int:
+        """Memories the configured embedding model has no vector for yet."""
+        return meaning.unindexed(self.db.conn(), self.recall)
+
+    def reindex_memories(
+        self, *, everything: bool = False, progress: Callable[[int], None] | None = None
+    ) -> Backfilled:
+        """Give every memory a vector of the configured model (semantic hook)."""
+        return meaning.reindex(
+            self.db.conn(), self.recall, self.db.write, everything=everything, progress=progress
+        )
+
+    def write_summary(self, conn: sqlite3.Connection, session: Session, now: int) -> Memory:
+        """Write a summary memory of a live session inside the caller's transaction (Lifecycle
+        ends the session in the same one): extractive, from its memories and messages. No
+        vector and no consolidation: a summary restates its memories and must not supersede
+        them; the first recall by meaning indexes it."""
+        from ..semantic.consolidate import extractive_summary
+
+        # The newest 200 of each, in the order they were made.
+        kept = conn.execute(
+            "SELECT content FROM (SELECT id, content FROM memories WHERE session_id = ? "
+            "AND status = 'active' ORDER BY id DESC LIMIT 200) ORDER BY id",
+            (session.id,),
+        ).fetchall()
+        said = conn.execute(
+            "SELECT role, content FROM (SELECT id, role, content FROM messages "
+            "WHERE session_id = ? ORDER BY id DESC LIMIT 200) ORDER BY id",
+            (session.id,),
+        ).fetchall()
+        text = validate.memory_content(
+            extractive_summary(
+                session.title, [row[0] for row in kept], [(row[0], row[1]) for row in said]
+            )
+        )
+        values: dict[str, Any] = {
+            "agent_id": session.agent_id,
+            "session_id": session.id,
+            "type": "event",
+            "title": validate.title(f"Summary: {session.title}", default="Summary"),
+            "content": text,
+            "tags": ["summary"],
+            "confidence": validate.confidence(0.8),
+            "status": "active",
+            "created_at": now,
+            "updated_at": now,
+            "supersedes": None,
+        }
+        memory_id = insert(conn, MEMORIES, **values)
+        return Memory(id=memory_id, **values)
+
+    def _memories_by_id(self, ids: list[int]) -> dict[int, Memory]:
+        marks = ",".join("?" * len(ids))
+        rows = self.db.conn().execute(
+            f"SELECT {MEMORIES.columns} FROM memories WHERE id IN ({marks})",  # noqa: S608 (placeholders)
+            ids,
+        )
+        return {row["id"]: memory_from_row(row) for row in rows}
+
     @staticmethod
     def _memory(conn: sqlite3.Connection, memory_id: int) -> Memory:
         row = conn.execute(
@@ -277,7 +386,8 @@ def _few_rows(
 
 
 def _memory_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # Above 2**63 - 1 SQLite cannot bind it (OverflowError, not a clean error).
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
         raise InvalidInput(f"{value!r} is not a memory id; memory ids are positive numbers.")
     return value
 
