@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
@@ -22,6 +23,7 @@ from ..core.store import Store
 from .commands import MessageSearchCommands, SessionCommands
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .screens.modals import hold_key
 from .state import load_state, save_state
 from .themes import DEFAULT_THEME, load_themes
 
@@ -115,6 +117,12 @@ class AgentsessApp(App[None]):
         """
         if self.freeze_after_load:
             gc.freeze()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while a dialog opens wait for its first field (see modals.hold_key).
+        if hold_key(self, event):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

@@ -1,24 +1,29 @@
-"""Modal dialogs: confirm, extend by…, new session, add/edit memory.
+"""Modal dialogs: confirm, extend by…, new session, add/edit memory, responder, token.
 
 Each validates what it can before closing (with the core's own checks), shows problems inline,
 and returns plain data; the main screen performs the change through the core.
+
+Every dialog behaves the same way: its first field has focus before the next key is read
+(keys typed while it opens wait for it, see `Dialog.hold`), its fields scroll between a fixed
+title and fixed buttons so Create/Cancel are always on screen, `enter` in a one-line field or
+`ctrl+s` anywhere submits, `escape` cancels, and its own footer lists its keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
-from textual.widgets.button import ButtonVariant
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from ...core.clock import MINUTE_MS
 from ...core.durations import format_minutes, parse_minutes
@@ -30,19 +35,118 @@ from ...core.validate import extend_minutes
 from ..widgets.chat_header import local_time
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from ...core.policy import Policy
 
 
-class _Dialog(ModalScreen[Any]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-    ]
+def hold_key(app: App[Any], event: events.Event) -> bool:
+    """Keep a key typed while a dialog is still opening, for the dialog (True if kept).
+
+    The app forwards each key to the focused widget as soon as it reads it, before the key
+    that opened a dialog has run its action: without this, `n` then `Hello` typed fast lost
+    `Hello` (it reached the session list, then a dialog with nothing focused yet).
+    """
+    if not isinstance(event, events.Key) or not app.screen_stack:
+        return False
+    screen = app.screen
+    if isinstance(screen, Dialog) and screen.opening:
+        screen.held.append(event)
+        return True
+    return False
+
+
+class Dialog(ModalScreen[Any]):
+    """A modal that holds early keys until its first field (`FIRST_FOCUS`) has focus."""
+
+    FIRST_FOCUS: ClassVar[str | None] = None
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.opening = True
+        self.held: list[events.Key] = []
 
     def on_mount(self) -> None:
         # Textual calls this for every dialog in addition to the dialog's own on_mount.
         blink = getattr(self.app, "blink", True)
         for text_field in self.query("Input, TextArea"):
             text_field.cursor_blink = blink  # type: ignore[attr-defined]
+        self.fit()
+        if self.FIRST_FOCUS:
+            self.query_one(self.FIRST_FOCUS).focus()
+        # `focus` itself goes through the app's queue: replay after it, in the app's task.
+        self.app.call_later(self._replay_held)
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Give the scrolling fields what the terminal leaves after the dialog's fixed parts.
+
+        (A `max-height` in CSS cannot say "the screen minus the buttons", and an auto-height
+        dialog does not shrink its children: the buttons were cut off at 80x24.)
+        """
+        fields = self.query(".dialog-fields")
+        if not fields:
+            return
+        scroll = fields.first()
+        dialog = scroll.parent
+        assert isinstance(dialog, Widget)
+        fixed = dialog.styles.gutter.height
+        for child in dialog.children:
+            if child is not scroll and child.display:
+                margin = child.styles.margin
+                fixed += max(child.outer_size.height, 1) + margin.top + margin.bottom
+        footer = sum(1 for _ in self.query(Footer))
+        scroll.styles.max_height = max(3, self.size.height - footer - fixed)
+
+    async def _replay_held(self) -> None:
+        self.opening = False
+        held, self.held = sorted(self.held, key=lambda key: key.time), []
+        for key in held:
+            if self.app.screen is not self:
+                return  # an early key (escape) closed the dialog: the rest was for it
+            await self.app.on_event(events.Key(key.key, key.character))
+
+
+class _Dialog(Dialog):
+    """A form: title, scrolling fields, error line, buttons, and its own footer."""
+
+    SUBMIT_LABEL: ClassVar[str] = "Save"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "submit", "Save", id="dialog_submit", tooltip="Submit the form"),
+    ]
+
+    def __init__(self, *, wide: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.wide = wide
+        name_key(self, "ctrl+s", self.SUBMIT_LABEL)
+
+    def heading(self) -> Content:
+        raise NotImplementedError
+
+    def fields(self) -> Iterable[Widget]:
+        return ()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide" if self.wide else "dialog"):
+            yield Label(self.heading(), classes="dialog-title")
+            with VerticalScroll(classes="dialog-fields"):
+                yield from self.fields()
+            error = Static("", classes="dialog-error")
+            error.display = False
+            yield error
+            yield self.buttons()
+        yield Footer()
+
+    def buttons(self) -> Horizontal:
+        """The dialog's main button and Cancel, at the bottom right."""
+        return Horizontal(
+            Button(self.SUBMIT_LABEL, variant="primary", id="submit", compact=True),
+            Button("Cancel", id="cancel", compact=True),
+            classes="dialog-buttons",
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -51,27 +155,43 @@ class _Dialog(ModalScreen[Any]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
-    @staticmethod
-    def buttons(label: str, button_id: str, variant: ButtonVariant = "primary") -> Horizontal:
-        """The dialog's main button and Cancel, at the bottom right."""
-        return Horizontal(
-            Button(label, variant=variant, id=button_id, compact=True),
-            Button("Cancel", id="cancel", compact=True),
-            classes="dialog-buttons",
-        )
+    # One behaviour for every form: enter in a one-line field, ctrl+s or the button submit.
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def _submit_event(self, event: events.Event) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
         error.update(Content(message))
         error.display = bool(message)
+        self.call_after_refresh(self.fit)  # the error line takes room from the fields
 
 
-class ConfirmModal(_Dialog):
-    """Yes/no for destructive actions; `enter`/`y` confirm, `escape`/`n` cancel."""
+def name_key(screen: Dialog, key: str, description: str) -> None:
+    """Let the footer say what a key does in this dialog ("y Delete", "^s Create")."""
+    bindings = screen._bindings.key_to_bindings
+    bindings[key] = [replace(binding, description=description) for binding in bindings[key]]
 
+
+def muted(text: str) -> Static:
+    return Static(Content.styled(text, "$text-muted"), classes="dialog-hint")
+
+
+class ConfirmModal(Dialog):
+    """Yes/no for destructive actions: Cancel has focus, so a stray `enter` changes nothing.
+
+    Confirm with an explicit `y` or the button; `n`, `escape` or `enter` on Cancel cancel.
+    """
+
+    FIRST_FOCUS = "#cancel"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", id="dialog_yes", tooltip="Confirm"),
-        Binding("n,escape", "cancel", "No", id="dialog_no", tooltip="Cancel"),
+        Binding("n,escape", "cancel", "Cancel", id="dialog_no", tooltip="Cancel", key_display="n"),
     ]
 
     def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
@@ -80,20 +200,30 @@ class ConfirmModal(_Dialog):
         self.body = body
         self.confirm_label = confirm_label
         self.danger = danger
+        name_key(self, "y", confirm_label)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.title_text, "bold"), classes="dialog-title")
-            yield Static(Content(self.body), classes="dialog-body")
-            yield self.buttons(self.confirm_label, "confirm", "error" if self.danger else "primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+            with VerticalScroll(classes="dialog-fields"):
+                yield Static(Content(self.body), classes="dialog-body")
+            yield Horizontal(
+                Button(
+                    f"{self.confirm_label} (y)",
+                    variant="error" if self.danger else "primary",
+                    id="confirm",
+                    compact=True,
+                ),
+                Button("Cancel", id="cancel", compact=True),
+                classes="dialog-buttons",
+            )
+        yield Footer()
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         self.dismiss(True)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
 
@@ -101,32 +231,27 @@ class ConfirmModal(_Dialog):
 class ExtendModal(_Dialog):
     """Extend by a typed duration: `90m`, `2h`, `1h30m`; previews the new expiry and the cap."""
 
+    FIRST_FOCUS = "#duration"
+    SUBMIT_LABEL = "Extend"
+
     def __init__(self, session: Session, now: int) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.session = session
         self.now = now
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(
-                Content.assemble(("Extend ", "bold"), (one_line(self.session.title, 40), "bold")),
-                classes="dialog-title",
-            )
-            yield Static(
-                Content(
-                    f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
-                    f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
-                ),
-                classes="dialog-body",
-            )
-            yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
-            yield Static("", id="preview")
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Extend", "apply")
+    def heading(self) -> Content:
+        return Content.assemble(("Extend ", "bold"), (one_line(self.session.title, 40), "bold"))
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#duration", Input).focus()
+    def fields(self) -> Iterable[Widget]:
+        yield Static(
+            Content(
+                f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
+                f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
+            ),
+            classes="dialog-body",
+        )
+        yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
+        yield Static("", id="preview")
 
     def _minutes(self) -> int:
         return extend_minutes(parse_minutes(self.query_one("#duration", Input).value))
@@ -153,9 +278,7 @@ class ExtendModal(_Dialog):
             text += f" (capped by the lifetime limit: only +{format_minutes(added)})"
         preview.update(Content(text))
 
-    @on(Input.Submitted, "#duration")
-    @on(Button.Pressed, "#apply")
-    def _apply(self) -> None:
+    def action_submit(self) -> None:
         try:
             minutes = self._minutes()
         except InvalidInput as error:
@@ -174,12 +297,11 @@ class NewSessionRequest:
 
 
 class NewSessionModal(_Dialog):
-    """Agent (pick or type a new id), title, window, auto-renew, responder, system prompt."""
+    """Agent (pick an existing one, or type a new id), title, window, auto-renew, responder,
+    system prompt."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "create", "Create", id="dialog_create", tooltip="Create the session"),
-    ]
+    FIRST_FOCUS = "#title"
+    SUBMIT_LABEL = "Create"
 
     def __init__(
         self,
@@ -188,66 +310,75 @@ class NewSessionModal(_Dialog):
         default_backend: str,
         preview: Callable[[str, dict[str, Any]], Policy],
     ) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.agents = agents
         self.default_agent = default_agent or (agents[0] if agents else "assistant")
         self.default_backend = default_backend
         # The policy the session would get (agent policy + these options), checked by the core.
         self.preview = preview
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(Content.styled("New session", "bold"), classes="dialog-title")
-            yield Label("Agent (pick one, or type a new id to create it)")
-            yield Input(
-                compact=True,
-                value=self.default_agent,
-                suggester=SuggestFromList(self.agents, case_sensitive=True),
-                id="agent",
-            )
-            yield Label("Title")
-            yield Input(compact=True, placeholder="What is this session for?", id="title")
-            policy = self._default_policy()
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Window")
-                    yield Input(
-                        compact=True,
-                        placeholder=f"policy: {format_minutes(policy.window_minutes)}",
-                        id="window",
-                    )
-                with Vertical():
-                    yield Label("Warn before expiry")
-                    yield Input(
-                        compact=True,
-                        placeholder=f"policy: {format_minutes(policy.warning_minutes)}",
-                        id="warning",
-                    )
-                with Vertical():
-                    yield Label("Auto-renew")
-                    yield Select(
-                        [("on: activity extends it", True), ("off: fixed window", False)],
-                        compact=True,
-                        prompt="agent's policy",
-                        id="auto-renew",
-                    )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Responder")
-                    yield Select(
-                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
-                        compact=True,
-                        value=self.default_backend,
-                        allow_blank=False,
-                        id="backend",
-                    )
-                with Vertical():
-                    yield Label("Model (OpenAI-compatible only)")
-                    yield Input(compact=True, placeholder="from config", id="model")
-            yield Label("System prompt (optional)")
-            yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Create", "create")
+    def heading(self) -> Content:
+        return Content.styled("New session", "bold")
+
+    def fields(self) -> Iterable[Widget]:
+        yield Label("Title")
+        yield Input(compact=True, placeholder="What is this session for?", id="title")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Agent id (a new id creates the agent)")
+                yield Input(
+                    compact=True,
+                    value=self.default_agent,
+                    suggester=SuggestFromList(self.agents, case_sensitive=True),
+                    id="agent",
+                )
+            with Vertical():
+                yield Label(f"or pick one of {len(self.agents)}")
+                yield Select(
+                    [(one_line(agent, 30), agent) for agent in self.agents],
+                    compact=True,
+                    prompt="existing agents",
+                    id="agent-pick",
+                )
+        policy = self._default_policy()
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Window")
+                yield Input(
+                    compact=True,
+                    placeholder=f"policy: {format_minutes(policy.window_minutes)}",
+                    id="window",
+                )
+            with Vertical():
+                yield Label("Warn before expiry")
+                yield Input(
+                    compact=True,
+                    placeholder=f"policy: {format_minutes(policy.warning_minutes)}",
+                    id="warning",
+                )
+            with Vertical():
+                yield Label("Auto-renew")
+                yield Select(
+                    [("on: activity extends it", True), ("off: fixed window", False)],
+                    compact=True,
+                    prompt="agent's policy",
+                    id="auto-renew",
+                )
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Responder")
+                yield Select(
+                    [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                    compact=True,
+                    value=self.default_backend,
+                    allow_blank=False,
+                    id="backend",
+                )
+            with Vertical():
+                yield Label("Model (OpenAI-compatible only)")
+                yield Input(compact=True, placeholder="from config", id="model")
+        yield Label("System prompt (optional; enter adds a line, ctrl+s creates)")
+        yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
 
     def _default_policy(self) -> Policy:
         try:
@@ -257,13 +388,12 @@ class NewSessionModal(_Dialog):
 
             return Policy()
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#title", Input).focus()
+    @on(Select.Changed, "#agent-pick")
+    def _agent_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#agent", Input).value = event.value
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#create")
-    def action_create(self) -> None:
+    def action_submit(self) -> None:
         agent_id = self.query_one("#agent", Input).value.strip()
         options: dict[str, Any] = {}
         try:
@@ -275,9 +405,7 @@ class NewSessionModal(_Dialog):
             auto_renew = self.query_one("#auto-renew", Select).value
             if isinstance(auto_renew, bool):
                 options["auto_renew"] = auto_renew
-            self.preview(
-                agent_id, options
-            )  # checks each value and the whole policy  # the whole policy must hold together
+            self.preview(agent_id, options)  # checks each value and the whole policy
         except InvalidInput as error:
             self.show_error(str(error))
             return
@@ -313,56 +441,45 @@ class MemoryDraft:
 class MemoryModal(_Dialog):
     """Add a memory for an agent, or edit one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the memory"),
-    ]
+    FIRST_FOCUS = "#content"
 
     def __init__(self, agent_id: str, memory: Memory | None = None) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.agent_id = agent_id
         self.memory = memory
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
         memory = self.memory
         heading = f"Edit memory #{memory.id}" if memory else "Add a memory"
-        with Vertical(classes="dialog wide"):
-            yield Label(
-                Content.assemble((heading, "bold"), (f"  ·  {self.agent_id}", "$secondary")),
-                classes="dialog-title",
-            )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Type")
-                    yield Select(
-                        [(kind, kind) for kind in MEMORY_TYPES],
-                        compact=True,
-                        value=memory.type if memory else "fact",
-                        allow_blank=False,
-                        id="type",
-                    )
-                with Vertical():
-                    yield Label("Confidence (0–1)")
-                    yield Input(
-                        compact=True,
-                        value=f"{memory.confidence:.2f}" if memory else "0.80",
-                        id="confidence",
-                    )
-            yield Label("Title (defaults to the start of the content)")
-            yield Input(compact=True, value=memory.title if memory else "", id="title")
-            yield Label("Content")
-            yield TextArea(memory.content if memory else "", id="content", soft_wrap=True)
-            yield Label("Tags (comma-separated)")
-            yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Save", "save")
+        return Content.assemble((heading, "bold"), (f"  ·  {self.agent_id}", "$secondary"))
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#content", TextArea).focus()
+    def fields(self) -> Iterable[Widget]:
+        memory = self.memory
+        yield Label("Content (enter adds a line; ctrl+s saves)")
+        yield TextArea(memory.content if memory else "", id="content", soft_wrap=True)
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Type")
+                yield Select(
+                    [(kind, kind) for kind in MEMORY_TYPES],
+                    compact=True,
+                    value=memory.type if memory else "fact",
+                    allow_blank=False,
+                    id="type",
+                )
+            with Vertical():
+                yield Label("Confidence (0–1)")
+                yield Input(
+                    compact=True,
+                    value=f"{memory.confidence:.2f}" if memory else "0.80",
+                    id="confidence",
+                )
+        yield Label("Title (defaults to the start of the content)")
+        yield Input(compact=True, value=memory.title if memory else "", id="title")
+        yield Label("Tags (comma-separated)")
+        yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
+    def action_submit(self) -> None:
         content = self.query_one("#content", TextArea).text
         if not content.strip():
             self.show_error("A memory needs some content.")
@@ -399,67 +516,53 @@ class ResponderChoice:
 class ResponderModal(_Dialog):
     """Who replies in this session: backend, model, server and system prompt."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the settings"),
-    ]
+    FIRST_FOCUS = "#backend"
 
     def __init__(self, session: Session, current: dict[str, str], defaults: dict[str, str]) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.session = session
         self.current = current
         self.defaults = defaults
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(
-                Content.assemble(
-                    ("Responder for ", "bold"), (one_line(self.session.title, 50), "bold")
-                ),
-                classes="dialog-title",
-            )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Backend")
-                    yield Select(
-                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
-                        compact=True,
-                        value=self.current.get("backend") or self.defaults["backend"],
-                        allow_blank=False,
-                        id="backend",
-                    )
-                with Vertical():
-                    yield Label("Model")
-                    yield Input(
-                        compact=True,
-                        value=self.current.get("model", ""),
-                        placeholder=self.defaults["model"] or "e.g. llama3.2",
-                        id="model",
-                    )
-            yield Label("Server base URL (OpenAI-compatible)")
-            yield Input(
-                compact=True,
-                value=self.current.get("base_url", ""),
-                placeholder=self.defaults["base_url"],
-                id="base-url",
-            )
-            yield Label("System prompt (empty: the default one)")
-            yield TextArea(self.current.get("system_prompt", ""), id="system-prompt")
-            yield Static(
-                Content.styled(
-                    "Empty fields use config.toml [chat] and AGENTSESS_* values. API keys are "
-                    "never stored in a session.",
-                    "$text-muted",
-                ),
-            )
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Save", "save")
+    def heading(self) -> Content:
+        return Content.assemble(
+            ("Responder for ", "bold"), (one_line(self.session.title, 50), "bold")
+        )
 
-    def on_mount(self) -> None:
-        self.show_error("")
+    def fields(self) -> Iterable[Widget]:
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Backend")
+                yield Select(
+                    [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                    compact=True,
+                    value=self.current.get("backend") or self.defaults["backend"],
+                    allow_blank=False,
+                    id="backend",
+                )
+            with Vertical():
+                yield Label("Model")
+                yield Input(
+                    compact=True,
+                    value=self.current.get("model", ""),
+                    placeholder=self.defaults["model"] or "e.g. llama3.2",
+                    id="model",
+                )
+        yield Label("Server base URL (OpenAI-compatible)")
+        yield Input(
+            compact=True,
+            value=self.current.get("base_url", ""),
+            placeholder=self.defaults["base_url"],
+            id="base-url",
+        )
+        yield Label("System prompt (empty: the default one; enter adds a line, ctrl+s saves)")
+        yield TextArea(self.current.get("system_prompt", ""), id="system-prompt")
+        yield muted(
+            "Empty fields use config.toml [chat] and AGENTSESS_* values. API keys are "
+            "never stored in a session."
+        )
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
+    def action_submit(self) -> None:
         backend = self.query_one("#backend", Select).value
         self.dismiss(
             ResponderChoice(
@@ -469,3 +572,46 @@ class ResponderModal(_Dialog):
                 system_prompt=self.query_one("#system-prompt", TextArea).text.strip(),
             )
         )
+
+
+def clipboard_report(title: str, masked: str, env: dict[str, str] | None = None) -> str:
+    """What `y` did, honestly: the app can only ask the terminal (OSC 52), never check."""
+    environ = os.environ if env is None else env
+    where = (
+        "tmux passes it on only with `set -g set-clipboard on`"
+        if environ.get("TMUX")
+        else "most terminals accept it; some (macOS Terminal, tmux by default) ignore it"
+    )
+    return (
+        f"Asked the terminal to copy the token of “{one_line(title, 30)}” ({masked}) to the "
+        f"clipboard (OSC 52): {where}. Nothing pasted? Palette (ctrl+p) → “Show token”."
+    )
+
+
+class TokenModal(_Dialog):
+    """The whole token, to select with the mouse: the fallback when OSC 52 reaches nothing."""
+
+    FIRST_FOCUS = "#cancel"
+    SUBMIT_LABEL = "Copy again"
+
+    def __init__(self, session: Session, token: str) -> None:
+        super().__init__(wide=True)
+        self.session = session
+        self.token = token
+
+    def heading(self) -> Content:
+        return Content.assemble(("Token of ", "bold"), (one_line(self.session.title, 50), "bold"))
+
+    def fields(self) -> Iterable[Widget]:
+        yield muted(
+            "Shown in full on request: anyone who sees it can act as this session until it "
+            "ends. Select it with the mouse (shift+drag in most terminals)."
+        )
+        yield Static(Content(self.token), id="token-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).label = "Close"
+
+    def action_submit(self) -> None:
+        self.app.copy_to_clipboard(self.token)
+        self.notify("Asked the terminal again (OSC 52).", title="Token", timeout=4)
