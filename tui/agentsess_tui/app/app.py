@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import gc
 from asyncio import CancelledError
-from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.theme import Theme
 
 from ..core.clock import Clock, SystemClock
 from ..core.config import Paths, Settings
 from ..core.errors import AgentsessError
 from ..core.store import Store
-from .commands import MessageSearchCommands, SessionCommands
+from .commands import MessageSearchCommands, SessionActionCommands, SessionCommands
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.modals import hold_key
@@ -31,7 +28,11 @@ from .themes import DEFAULT_THEME, load_themes
 class AgentsessApp(App[None]):
     TITLE = "agentsess"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands, MessageSearchCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {
+        SessionCommands,
+        MessageSearchCommands,
+        SessionActionCommands,
+    }
     # Classes on the screen by terminal width: the stylesheet narrows the side panes.
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
@@ -175,24 +176,4 @@ class AgentsessApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the main screen is also a command, with its tooltip as help."""
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, MainScreen):
-            for binding in MainScreen.BINDINGS:
-                assert isinstance(binding, Binding)
-                if binding.action in ("back", "help", "quit"):
-                    continue
-                if screen.check_action(binding.action, ()) is False:
-                    continue
-                yield SystemCommand(
-                    binding.description,
-                    escape(f"{binding.tooltip}  ({binding.key_display or binding.key})"),
-                    lambda action=binding.action: self.run_action(action, screen),
-                )
-            if screen.selected is not None:
-                yield SystemCommand(
-                    "Responder settings…",
-                    "Who replies in the selected session: backend, model, server, system prompt",
-                    screen.action_responder_settings,
-                )
+    # The main screen's actions are commands too: commands.SessionActionCommands (any focus).

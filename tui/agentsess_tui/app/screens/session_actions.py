@@ -20,6 +20,7 @@ from .modals import (
     NewSessionRequest,
     ResponderChoice,
     ResponderModal,
+    clipboard_report,
 )
 
 
@@ -227,10 +228,12 @@ class SessionActions(LiveScreen):
             self.agentsess.show_error(error)
             return
         self.app.copy_to_clipboard(token)
+        # OSC 52 may reach nothing (tmux's default): say what was done, offer "Show token".
         self.notify(
-            f"Copied the token of “{one_line(session.title, 30)}” ({mask(token)}).",
-            title="Token copied",
+            clipboard_report(session.title, mask(token)),
+            title="Token sent to the terminal",
             markup=False,
+            timeout=10,
         )
 
     # -- responder settings ----------------------------------------------------------------
