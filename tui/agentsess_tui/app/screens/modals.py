@@ -611,6 +611,7 @@ class TokenModal(_Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).label = "Close"
+        name_key(self, "escape", "Close")
 
     def action_submit(self) -> None:
         self.app.copy_to_clipboard(self.token)
