@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -104,8 +105,8 @@ class Dialog(ModalScreen[Any]):
         self.opening = False
         held, self.held = sorted(self.held, key=lambda key: key.time), []
         for key in held:
-            if self.app.screen is not self:
-                return  # an early key (escape) closed the dialog: the rest was for it
+            # As if just read: an early `escape` closes the dialog, and the keys after it
+            # then reach whatever is on screen, as they would have without the wait.
             await self.app.on_event(events.Key(key.key, key.character))
 
 
@@ -158,7 +159,7 @@ class _Dialog(Dialog):
     # One behaviour for every form: enter in a one-line field, ctrl+s or the button submit.
     @on(Input.Submitted)
     @on(Button.Pressed, "#submit")
-    def _submit_event(self, event: events.Event) -> None:
+    def _submit_event(self, event: Message) -> None:
         event.stop()
         self.action_submit()
 
