@@ -61,6 +61,9 @@ class Dialog(ModalScreen[Any]):
     """A modal that holds early keys until its first field (`FIRST_FOCUS`) has focus."""
 
     FIRST_FOCUS: ClassVar[str | None] = None
+    # The app's width classes (-narrow, ...) style the main screen only; on a dialog they
+    # restyled every widget once more as it opened.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = []
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
@@ -326,7 +329,7 @@ class NewSessionModal(_Dialog):
         yield Input(compact=True, placeholder="What is this session for?", id="title")
         with Horizontal(classes="dialog-row"):
             with Vertical():
-                yield Label("Agent id (a new id creates the agent)")
+                yield Label("Agent (a new id creates it)")
                 yield Input(
                     compact=True,
                     value=self.default_agent,
