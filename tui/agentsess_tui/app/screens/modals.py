@@ -63,7 +63,7 @@ class Dialog(ModalScreen[Any]):
     FIRST_FOCUS: ClassVar[str | None] = None
     # The app's width classes (-narrow, ...) style the main screen only; on a dialog they
     # restyled every widget once more as it opened.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = []
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = []
 
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
