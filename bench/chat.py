@@ -82,8 +82,8 @@ def build_database(path: Path, history: int) -> tuple[Any, str]:
         store.create_session("bench", f"Other session {n}")
     session = store.create_session("bench", "Long transcript", options={"window_minutes": 1440})
     sid = session.session.id
-    conn = store._conn()
-    with store._write():
+    conn = store.db.conn()
+    with store.db.write():
         conn.executemany(
             "INSERT INTO messages (session_id, role, content, created_at) VALUES (?, ?, ?, ?)",
             [
@@ -100,14 +100,15 @@ async def one_run(
     from textual import events
 
     from agentsess_tui.app.main import make_app
-    from agentsess_tui.app.screens import chat_actions
+    from agentsess_tui.app.panes import replies
+    from agentsess_tui.app.screens.main import MainScreen
     from agentsess_tui.app.screenshots import settle
     from agentsess_tui.app.widgets.chat_rows import StreamingReply
     from agentsess_tui.app.widgets.session_list import SessionList
 
     store, sid = build_database(workdir / f"chat-{time.perf_counter_ns()}.db", history)
     responder = StandInResponder(chunks, rate)
-    chat_actions.responder_for = lambda *args, **kwargs: responder  # type: ignore[assignment]
+    replies.responder_for = lambda *args, **kwargs: responder  # type: ignore[assignment]
     # Count what reaches the streaming row (the UI), not just what the responder sent.
     fed = [0]
     original_feed = StreamingReply.feed
@@ -123,6 +124,7 @@ async def one_run(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
+        assert isinstance(screen, MainScreen)
         session_list = screen.query_one(SessionList)
         session_list.select_id(sid)
         await pilot.pause(0.1)
@@ -144,11 +146,13 @@ async def one_run(
         await pilot.press("enter")
         # Wait for the reply worker, then press keys while it streams.
         deadline = time.perf_counter() + 30
-        while sid not in screen._replies:  # type: ignore[attr-defined]
+        runs = screen.chat.replies
+        while runs.worker(sid) is None:
             if time.perf_counter() > deadline:
                 raise RuntimeError("the reply did not start within 30 s")
             await asyncio.sleep(0.001)
-        worker = screen._replies[sid]  # type: ignore[attr-defined]
+        worker = runs.worker(sid)
+        assert worker is not None
         presses = 0
         while not worker.is_finished:
             if fed[0] and presses < 10:

@@ -32,3 +32,8 @@ def test_wheel_ships_themes_and_stylesheet(tmp_path: Path) -> None:
     )
     assert "agentsess-tui = agentsess_tui.app.main:main" in entry_points
     assert "agentsess = agentsess_tui.cli:main" in entry_points
+    # The version is written once, in the package, and the wheel's metadata reads it.
+    from agentsess_tui import __version__
+
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
+    assert f"Version: {__version__}\n" in metadata.decode()

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from weakref import WeakKeyDictionary
+
+from textual.app import App
+from textual.pilot import Pilot
+
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screenshots import settle
 from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
 
-__all__ = ["notices", "settle", "sidebar_rows"]
+__all__ = ["NOTIFIED", "notices", "settle", "sidebar_rows", "until"]
+
+# How long `until` waits for what the app does on its own (other test processes share the CPU).
+WAIT_SECONDS = 30.0
+
+# What each app was told to show, filled by the `record_notifications` fixture.
+NOTIFIED: WeakKeyDictionary[App[None], list[str]] = WeakKeyDictionary()
 
 
 def sidebar_rows(app: AgentsessApp) -> list[str]:
@@ -23,4 +36,16 @@ def sidebar_rows(app: AgentsessApp) -> list[str]:
 
 
 def notices(app: AgentsessApp) -> list[str]:
-    return [f"{title}: {message}" for _severity, title, message in app.notification_log]
+    """Every notification the app handed to Textual (after its sanitizer), newest last, as
+    "title: message" (recorded by the `record_notifications` fixture in conftest.py)."""
+    return list(NOTIFIED.get(app, []))
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
+    """Let the app run (a frame at a time, no fixed sleep) until `condition()` holds; fail
+    with `what` after WAIT_SECONDS. For things that finish on their own: a stream, a layout."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause()

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from chat_server import WAIT, ChatServer, delta, reply_script
+from textual.pilot import Pilot
 from textual.widgets import Input
 
+from agentsess_tui.agents.hosts import confirm_host
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import ConfirmModal
@@ -17,7 +19,7 @@ from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.core import ManualClock, Session, Store
 
-from .helpers import settle
+from .helpers import settle, until
 
 SIZE = (120, 40)
 
@@ -26,9 +28,11 @@ def use_server(store: Store, session: Session, url: str) -> None:
     store.update_session_metadata(
         session.id, {"responder": {"backend": "openai", "base_url": url, "model": "test-model"}}
     )
+    # A session's own host is used only once the person confirmed it (issue 10, item 1).
+    confirm_host(None, url)
 
 
-async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def say(pilot: Pilot[None], text: str) -> None:
     chat_input = pilot.app.screen.query_one("#chat-input", Input)
     chat_input.focus()
     chat_input.value = text
@@ -40,19 +44,23 @@ def shown(app: AgentsessApp) -> list[tuple[str, str]]:
     return [(v.message.role, v.message.content) for v in app.screen.query(MessageView)]
 
 
-async def wait_for_hit(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def wait_for_hit(pilot: Pilot[None], text: str) -> None:
     """Wait (bounded) until the command palette lists a hit containing `text`."""
     from textual.command import CommandList
 
-    for _ in range(100):
-        await pilot.pause(0.05)
+    def listed() -> bool:
         lists = pilot.app.screen.query(CommandList)
-        if lists and any(
+        return bool(lists) and any(
             text in str(lists.first().get_option_at_index(i).prompt)
             for i in range(lists.first().option_count)
-        ):
-            return
-    raise AssertionError(f"no palette hit with {text!r}")
+        )
+
+    await until(pilot, listed, f"a palette hit with {text!r}")
+
+
+def selected_id(app: AgentsessApp) -> str | None:
+    session = app.screen.query_one(SessionList).highlighted
+    return session.id if session else None
 
 
 def notes(app: AgentsessApp) -> list[str]:
@@ -117,12 +125,12 @@ async def test_escape_stops_a_reply_midway_and_keeps_the_partial_text(
         chat_input.value = "tell me a long story"
         await pilot.press("enter")
         assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
-        for _ in range(20):  # the streaming row shows what arrived
-            await pilot.pause(0.05)
+
+        def streamed() -> bool:  # the streaming row shows what arrived
             rows = app.screen.query(StreamingReply)
-            if rows and rows.first().chunks >= 2:
-                break
-        assert app.screen.query(StreamingReply)
+            return bool(rows) and rows.first().chunks >= 2
+
+        await until(pilot, streamed, "two chunks in the streaming row")
         screen = app.screen
         assert isinstance(screen, MainScreen) and screen.is_replying(session.id)
         await pilot.press("escape")
@@ -240,7 +248,7 @@ async def test_slash_commands(
         titles = sorted(s.title for s in store.list_sessions())
         assert titles == ["Main chat", "Side quest"]
         side = next(s for s in store.list_sessions() if s.title == "Side quest")
-        assert app.screen.query_one(SessionList).highlighted.id == side.id  # type: ignore[union-attr]
+        assert selected_id(app) == side.id
 
         # /end and /clear ask first, then act on the open session.
         await say(pilot, "/end")
@@ -251,7 +259,7 @@ async def test_slash_commands(
 
         await say(pilot, "/resume main")
         await settle(pilot)
-        assert app.screen.query_one(SessionList).highlighted.id == session.id  # type: ignore[union-attr]
+        assert selected_id(app) == session.id
         await say(pilot, "/resume side")
         await settle(pilot)
         assert store.get_session(side.id).state == "active"
@@ -280,11 +288,14 @@ async def test_search_across_chats_jumps_to_the_message(
         await wait_for_hit(pilot, "Message in")
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.pause(0.1)
-        assert app.screen.query_one(SessionList).highlighted.id == target.id  # type: ignore[union-attr]
+        assert selected_id(app) == target.id
+        await until(pilot, lambda: app.screen.query(".message.-found"), "the found message")
         found = app.screen.query(".message.-found")
         assert len(found) == 1
         view = found.first()
         assert isinstance(view, MessageView) and view.message.id == wanted.id
         transcript = app.screen.query_one("#transcript")
-        assert transcript.region.contains_region(view.region)  # on screen, not just loaded
+        # Centred once laid out: on screen, not just loaded.
+        await until(
+            pilot, lambda: transcript.region.contains_region(view.region), "the hit on screen"
+        )

@@ -5,25 +5,26 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.binding import Binding
+from textual.command import CommandList
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screens.forms import MemoryModal, NewSessionModal
 from agentsess_tui.app.screens.help import HelpScreen
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import (
     ConfirmModal,
     Dialog,
     ExtendModal,
-    MemoryModal,
-    NewSessionModal,
     TokenModal,
     clipboard_report,
 )
 from agentsess_tui.core import Store
 
-from .helpers import notices, settle
+from .helpers import notices, settle, until
 
 SMALL = (80, 24)
 
@@ -35,6 +36,17 @@ def type_fast(app: AgentsessApp, *keys: str) -> None:
     for key in keys:
         character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
         app._driver.send_message(events.Key(key, character))
+
+
+async def palette_highlights(pilot: Pilot[None], text: str) -> None:
+    """Wait until the palette's highlighted hit (the one `enter` runs) is `text`."""
+
+    def highlighted() -> bool:
+        lists = pilot.app.screen.query(CommandList)
+        option = lists.first().highlighted_option if lists else None
+        return option is not None and text in str(option.prompt)
+
+    await until(pilot, highlighted, f"{text!r} highlighted in the palette")
 
 
 def footer_text(screen: Screen[object]) -> str:
@@ -135,8 +147,9 @@ async def test_enter_in_any_one_line_field_submits_the_memory_form(
         assert isinstance(app.screen, MemoryModal)
         type_fast(app, *"Likes tea")
         await settle(pilot)
-        app.screen.query_one("#confidence", Input).focus()
-        await pilot.pause()
+        confidence = app.screen.query_one("#confidence", Input)
+        confidence.focus()
+        await until(pilot, lambda: app.screen.focused is confidence, "the confidence field")
         await pilot.press("end", "backspace", "backspace", "backspace", "backspace")
         await pilot.press(*"0.5", "enter")
         await settle(pilot)
@@ -232,7 +245,7 @@ async def test_y_reports_honestly_and_the_palette_shows_the_whole_token(
         assert "Token copied" not in said
         await pilot.press("ctrl+p")
         await pilot.press(*"show token")
-        await pilot.pause(0.3)
+        await palette_highlights(pilot, "Show token")
         await pilot.press("enter")
         await settle(pilot)
         modal = app.screen
@@ -253,7 +266,7 @@ async def test_the_palette_offers_session_actions_from_the_chat_box(
         await settle(pilot)
         assert isinstance(app.screen.focused, Input)
         await pilot.press("ctrl+p", *"extend by")
-        await pilot.pause(0.3)
+        await palette_highlights(pilot, "Extend by")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExtendModal)

@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, TextArea
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screens.forms import NewSessionModal
 from agentsess_tui.app.screens.main import MainScreen
-from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal, NewSessionModal
+from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal
 from agentsess_tui.app.widgets.chat_header import ChatHeader
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.app.widgets.welcome import Welcome
 from agentsess_tui.core import ManualClock, Store
 
-from .helpers import notices, settle, sidebar_rows
+from .helpers import notices, settle, sidebar_rows, until
 
 SIZE = (120, 36)
+
+
+async def palette_lists(pilot: Pilot[None], text: str, *, first: bool = False) -> None:
+    """Wait until the command palette lists `text` (as its highlighted option: `first`)."""
+    from textual.command import CommandList
+
+    def listed() -> bool:
+        lists = pilot.app.screen.query(CommandList)
+        if not lists:
+            return False
+        options = lists.first()
+        if first:
+            option = options.highlighted_option
+            return option is not None and text in str(option.prompt)
+        return any(
+            text in str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+        )
+
+    await until(pilot, listed, f"{text!r} in the palette")
 
 
 def main_screen(app: AgentsessApp) -> MainScreen:
@@ -344,10 +365,9 @@ async def test_memory_add_search_edit_forget(app: AgentsessApp, store: Store, ag
         search = app.screen.query_one("#memory-search", Input)
         search.focus()
         await pilot.press(*"deplo")
-        await pilot.pause(0.3)
         await settle(pilot)
-        option_list = app.screen.query_one("#memory-list")
-        assert option_list.option_count == 1  # type: ignore[attr-defined]
+        option_list = app.screen.query_one("#memory-list", OptionList)
+        assert option_list.option_count == 1
         # edit the highlighted one
         option_list.focus()
         await pilot.press("enter")
@@ -396,11 +416,11 @@ async def test_theme_switch_from_the_palette_is_remembered(
         assert app.theme == "agentsess-dark"
         await pilot.press("ctrl+p")
         await pilot.press(*"theme")
-        await pilot.pause(0.3)
+        await palette_lists(pilot, "Theme", first=True)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await palette_lists(pilot, "agentsess-light")
         await pilot.press(*"agentsess-light")
-        await pilot.pause(0.3)
+        await palette_lists(pilot, "agentsess-light", first=True)
         await pilot.press("enter")
         await settle(pilot)
         assert app.theme == "agentsess-light"

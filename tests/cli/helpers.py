@@ -96,7 +96,7 @@ def shell(
 
 def counts(store: Store) -> dict[str, int]:
     """Every row in the database, by table: 'nothing written' means this did not change."""
-    conn = store._conn()
+    conn = store.db.conn()
     return {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
         for table in ("agents", "sessions", "messages", "memories", "events")

@@ -81,7 +81,9 @@ def test_tokens_die_with_their_activation(run: Cli, sid: str, token: str, db: St
 
 def test_expired_and_malformed_and_forged_tokens(run: Cli, sid: str, token: str) -> None:
     assert run("messages", "add", "--token", "not-a-token", "x").code == 10
-    forged = run("verify-token", token, env={"AGENTSESS_SECRET": "another installation"})
+    forged = run(
+        "verify-token", token, env={"AGENTSESS_SECRET": "another installation, another secret"}
+    )
     assert forged.code == 10
     assert "key" in forged.error_line
     run.now = "2026-01-15T15:00:01Z"

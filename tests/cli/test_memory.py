@@ -64,7 +64,9 @@ def test_remember_needs_an_owner_and_a_live_session(run: Cli, sid: str, db: Stor
 
 def test_remember_rejects_bad_values(run: Cli, bot: str, db: Store) -> None:
     assert run("memory", "remember", "--agent", bot, "x", "--confidence", "1.5").code == 4
-    assert run("memory", "remember", "--agent", bot, "x", "--type", "gossip").code == 2
+    assert (
+        run("memory", "remember", "--agent", bot, "x", "--type", "gossip").code == 4
+    )  # issue 10: invalid input
     big = run("memory", "remember", "--agent", bot, "-", input="m" * (MAX_MEMORY_BYTES + 1))
     assert big.code == 4
     assert "64.0 KiB" in big.error_line

@@ -16,7 +16,7 @@ from agentsess_tui.core import (
     SessionEnded,
     Store,
 )
-from agentsess_tui.core import memories as memories_module
+from agentsess_tui.core import search as search_module
 
 from .helpers import count, raw
 
@@ -322,7 +322,7 @@ def test_ranking_looks_at_the_newest_candidates_only(
     store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """bm25 ranks a bounded set: the newest SEARCH_CANDIDATES matches that pass the filters."""
-    monkeypatch.setattr(memories_module, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 3)
     strong_but_old = store.remember("zinc zinc zinc", agent_id=agent, title="zinc")
     newer = [store.remember(f"zinc note {i}", agent_id=agent) for i in range(3)]
     other_type = [store.remember("zinc", agent_id=agent, type="goal") for _ in range(3)]
@@ -332,6 +332,6 @@ def test_ranking_looks_at_the_newest_candidates_only(
     assert {h.memory.id for h in store.search_memories("zinc", type="goal")} == {
         m.id for m in other_type
     }
-    monkeypatch.setattr(memories_module, "SEARCH_CANDIDATES", 1000)
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 1000)
     best = store.search_memories("zinc", type="fact")[0]
     assert best.memory.id == strong_but_old.id

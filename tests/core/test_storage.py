@@ -45,7 +45,7 @@ def test_open_store_uses_agentsess_home(home: Path, clock: ManualClock) -> None:
 
 def test_database_settings(db_path: Path, clock: ManualClock) -> None:
     store = Store(db_path, clock=clock)
-    conn = store._conn()
+    conn = store.db.conn()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -82,7 +82,7 @@ def test_a_store_used_from_many_threads(store: Store, agent: str) -> None:
                     store.heartbeat(sid)
                 store.messages(sid, limit=5)
             with lock:
-                connections.add(id(store._conn()))
+                connections.add(id(store.db.conn()))
             store.close()
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
@@ -101,9 +101,9 @@ def test_a_store_used_from_many_threads(store: Store, agent: str) -> None:
 
 
 def test_a_connection_never_crosses_threads(store: Store, agent: str) -> None:
-    main_connection = store._conn()
+    main_connection = store.db.conn()
     seen: list[sqlite3.Connection] = []
-    thread = threading.Thread(target=lambda: seen.append(store._conn()))
+    thread = threading.Thread(target=lambda: seen.append(store.db.conn()))
     thread.start()
     thread.join()
     assert seen and seen[0] is not main_connection

@@ -198,7 +198,7 @@ def test_agentsess_secret_changes_the_key(
     store: Store, agent: str, db_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from_file = store.create_session(agent)
-    monkeypatch.setenv("AGENTSESS_SECRET", "correct horse battery staple")
+    monkeypatch.setenv("AGENTSESS_SECRET", "correct horse battery staple, twice over")
     with_secret = Store(db_path, clock=store.clock)
     with pytest.raises(TokenInvalid, match="another key"):
         with_secret.verify_token(from_file.token)
@@ -206,7 +206,7 @@ def test_agentsess_secret_changes_the_key(
     assert token != from_file.token
     same_secret = Store(db_path, clock=store.clock)
     assert same_secret.verify_token(token).id == from_file.session.id
-    monkeypatch.setenv("AGENTSESS_SECRET", "another passphrase")
+    monkeypatch.setenv("AGENTSESS_SECRET", "another passphrase that is long enough")
     with pytest.raises(TokenInvalid, match="another key"):
         Store(db_path, clock=store.clock).verify_token(token)
     with_secret.close()
@@ -216,7 +216,7 @@ def test_agentsess_secret_changes_the_key(
 def test_no_key_file_is_written_when_a_secret_is_set(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AGENTSESS_SECRET", "s3cret")
+    monkeypatch.setenv("AGENTSESS_SECRET", "s3cret" * 8)
     key_file = tmp_path / "keys" / "secret.key"
     assert load_key(key_file) == load_key(tmp_path / "elsewhere.key")
     assert not key_file.exists()

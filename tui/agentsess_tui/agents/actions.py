@@ -17,8 +17,15 @@ from agentsess_tui.core.models import Memory, MemoryHit, Phase, Session
 from agentsess_tui.core.store import Store
 
 from . import mdtext
-from .base import BACKENDS, ResponderSettings, check_backend, update_responder_settings
+from .base import (
+    BACKENDS,
+    ResponderSettings,
+    check_backend,
+    session_responder,
+    update_responder_settings,
+)
 from .commands import RESET_WORD, SlashCommand, extend_minutes, help_text, suggest
+from .hosts import confirm_host, pending_host
 from .intents import split_type
 from .offline import remember_reply
 from .recall import keywords, recall
@@ -106,6 +113,10 @@ def _responder_command(
         return CommandResult(shown[name])
     if name == "backend":
         updated = update_responder_settings(store, session.id, backend=check_backend(value))
+        if value == "openai" and "base_url" not in session_responder(updated):
+            # The person typed this in the TUI about the URL of their own configuration:
+            # that is their confirmation (a session's own URL needs the dialog).
+            confirm_host(None, chat.base_url)
     else:
         key = "model" if name == "model" else "system_prompt"
         new = None if value.lower() == RESET_WORD else value
@@ -118,7 +129,13 @@ def _responder_command(
             if settings.system_prompt
             else "This session now uses the default system prompt."
         )
-    if settings.backend == "openai" and not settings.model:
+    pending = pending_host(updated, chat)
+    if pending is not None:
+        text = (
+            f"Replies stay with the {settings.describe()}: {pending.describe()} "
+            "Confirm that host in the session's responder settings first."
+        )
+    elif settings.backend == "openai" and not settings.model:
         text += " No model is set yet: choose one with `/model NAME`."
     elif settings.backend == "offline" and name == "model":
         text = (

@@ -8,7 +8,7 @@ generator. Cancelling the task that consumes it stops it and closes whatever it 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
@@ -16,6 +16,7 @@ from agentsess_tui.core.config import ChatSettings
 from agentsess_tui.core.errors import BackendError, InvalidInput
 from agentsess_tui.core.models import Memory, MemoryHit, Message, Session
 from agentsess_tui.core.store import Store
+from agentsess_tui.core.text import one_line
 
 from .recall import recall
 
@@ -26,6 +27,7 @@ Backend = Literal["offline", "openai"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 # The keys a session may set under metadata["responder"]. Never an API key: metadata is
 # exported, shown and copied around; keys live in config.toml or the environment only.
+# `backend` and `base_url` are only requests: see `agents.hosts` (the user decides the host).
 SESSION_KEYS = ("backend", "model", "base_url", "system_prompt")
 OFFLINE_MODEL = "memory-agent"
 
@@ -102,7 +104,16 @@ class ResponderSettings:
         session: Session | None = None,
         *,
         env: Mapping[str, str] | None = None,
+        confirmed: Iterable[str] | None = None,
     ) -> ResponderSettings:
+        """The user's settings, overlaid by what the session may choose.
+
+        A session picks its model and system prompt. Its backend and base URL are requests
+        (any agent can write them): a session's host is used only when the user allowed it
+        (`[chat] allowed_base_urls`, or confirmed in the TUI: `confirmed`, by default read
+        from the state file), and an offline user stays offline unless the session's host is
+        allowed. The API key goes only to hosts from the user's configuration.
+        """
         env = os.environ if env is None else env
         settings = cls(
             backend=chat.backend,
@@ -116,19 +127,31 @@ class ResponderSettings:
         if session is None:
             return settings
         overrides = session_responder(session)
-        if "backend" in overrides:
-            settings = replace(settings, backend=check_backend(overrides["backend"]))
         own = {
             key: value.strip()
             for key in ("model", "base_url", "system_prompt")
             if isinstance(value := overrides.get(key), str) and value.strip()
         }
-        return replace(
+        settings = replace(
             settings,
             model=own.get("model", settings.model),
-            base_url=own.get("base_url", settings.base_url),
             system_prompt=own.get("system_prompt", settings.system_prompt),
         )
+        wanted = check_backend(overrides["backend"]) if "backend" in overrides else chat.backend
+        if wanted == "offline":
+            return replace(settings, backend="offline")
+        url = own.get("base_url")
+        if url is None and chat.backend == "openai":
+            return settings  # the user's own backend and URL
+        from .hosts import allowed, configured_hosts, confirmed_hosts, host_of
+
+        host = host_of(url or chat.base_url)
+        hosts = confirmed_hosts() if confirmed is None else frozenset(confirmed)
+        if not allowed(host, chat, hosts):
+            # Not the user's choice: ignore the request (the TUI offers to confirm it).
+            return settings
+        key = settings.api_key if host in configured_hosts(chat) else None
+        return replace(settings, backend="openai", base_url=url or chat.base_url, api_key=key)
 
     def describe(self) -> str:
         """ "offline memory agent" or "OpenAI-compatible server at http://… (model llama3.2)"."""
@@ -171,6 +194,15 @@ def update_responder_settings(store: Store, session_id: str, **changes: str | No
         )
     if changes.get("backend"):
         check_backend(changes["backend"])
+    url = changes.get("base_url")
+    if url and url.strip():
+        from .hosts import host_of
+
+        if host_of(url) is None:
+            raise InvalidInput(
+                f"{one_line(url, 80)!r} is not a usable base URL.",
+                hint="Give a plain http(s) URL without credentials, e.g. http://127.0.0.1:11434/v1.",
+            )
     current = session_responder(store.get_session(session_id))
     for key, value in changes.items():
         if value is None or not value.strip():

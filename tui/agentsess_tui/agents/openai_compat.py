@@ -12,9 +12,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from .base import ChatBackendError, ReplyRequest, ResponderSettings
+from .http import httpx
 from .sse import EventParser, ServerEvent
 
 # A recalled memory goes into the context shortened to this many characters.

@@ -7,17 +7,20 @@ from asyncio import CancelledError
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.clock import Clock, SystemClock
 from ..core.config import Paths, Settings
 from ..core.errors import AgentsessError
 from ..core.store import Store
+from ..core.text import visible
 from .commands import MessageSearchCommands, SessionActionCommands, SessionCommands
+from .delays import Delays
+from .messages import StoreFailed
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.modals import hold_key
@@ -55,11 +58,13 @@ class AgentsessApp(App[None]):
         demo: bool = False,
         remember_theme: bool = True,
         blink: bool = True,
+        delays: Delays | None = None,
     ) -> None:
+        # Every theme by name, for `get_theme` (filled by `register_theme`).
+        self._themes_by_name: dict[str, Theme] = dict(BUILTIN_THEMES)
         super().__init__()
         self.blink = blink
-        # Every notification shown, newest last: what the user was told (tests read it too).
-        self.notification_log: list[tuple[str, str, str]] = []
+        self.delays = delays or Delays()
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or store.settings
@@ -99,11 +104,19 @@ class AgentsessApp(App[None]):
             wanted = DEFAULT_THEME
         self.theme = wanted
 
+    def register_theme(self, theme: Theme) -> None:
+        super().register_theme(theme)
+        self._themes_by_name[theme.name] = theme
+
+    def unregister_theme(self, theme_name: str) -> None:
+        super().unregister_theme(theme_name)
+        self._themes_by_name.pop(theme_name, None)
+
     def get_theme(self, theme_name: str) -> Theme | None:
         # Textual's lookup copies every registered theme (available_themes), and the current
         # theme is looked up for each line it renders: a real share of idle CPU.
         for name in theme_name.split(","):
-            theme = self._registered_themes.get(name.strip())
+            theme = self._themes_by_name.get(name.strip())
             if theme is not None:
                 return theme
         return None
@@ -124,6 +137,18 @@ class AgentsessApp(App[None]):
         if hold_key(self, event):
             return
         await super().on_event(event)
+
+    def _fatal_error(self) -> None:
+        # Issue 10: Textual's crash report shows every frame's local variables (activation
+        # ids, tokens, message text); ours shows the traceback without them.
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
@@ -146,10 +171,17 @@ class AgentsessApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        self.notification_log.append((severity, title, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Every notification of the app: title and text escaped for the terminal (they quote
+        agent text and error messages) and never parsed as markup."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    @on(StoreFailed)
+    def _store_failed(self, event: StoreFailed) -> None:
+        self.show_error(event.error)
 
     def report_unexpected(self, error: BaseException | None) -> None:
         """A bug or an unforeseen failure in background work: say so, keep running."""

@@ -137,7 +137,8 @@ def session_actions(main: MainScreen) -> list[tuple[str, str, Callable[[], Any]]
     Unlike the keys, these do not depend on the focus: a letter key cannot act while the chat
     box has focus, but the palette can (from the chat box, `extend` found nothing before).
     """
-    from .screens.main import NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION, MainScreen
+    from .screens.keys import NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+    from .screens.main import MainScreen
 
     session = main.selected
     now = main.now

@@ -1,8 +1,8 @@
-"""`agentsess-tui`: launch the app on the configured database (or `--demo` data)."""
+"""`agentsess-tui`: launch the app on the configured database (or `--demo` data), and
+`make_app`, the factory that the script and the tests share."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import shutil
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..core.config import Paths, Settings
     from ..core.store import Store
     from .app import AgentsessApp
+    from .delays import Delays
 
 
 def make_app(
@@ -32,6 +33,7 @@ def make_app(
     demo: bool = False,
     remember_theme: bool = True,
     blink: bool = True,
+    delays: Delays | None = None,
 ) -> AgentsessApp:
     """The real app around a store: what `main` runs and what the tests drive."""
     from .app import AgentsessApp
@@ -45,22 +47,8 @@ def make_app(
         demo=demo,
         remember_theme=remember_theme,
         blink=blink,
+        delays=delays,
     )
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="agentsess-tui",
-        description="Watch and drive AI agent sessions: live countdowns, chat, memories.",
-        epilog="Agents and scripts use the same database with the `agentsess` command.",
-    )
-    parser.add_argument("--db", help="database file (default: AGENTSESS_DB or the data dir)")
-    parser.add_argument("--theme", help="theme name, e.g. agentsess-light")
-    parser.add_argument(
-        "--demo", action="store_true", help="open a temporary database filled with sample data"
-    )
-    parser.add_argument("--version", action="version", version=f"agentsess-tui {__version__}")
-    return parser.parse_args(argv)
 
 
 @contextlib.contextmanager
@@ -82,7 +70,24 @@ def gc_paused() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    """The `agentsess-tui` script: its options are parsed by `command.agentsess_tui` (click)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # Answered before click is imported (it doubles the time): the same text click prints.
+        print(f"agentsess-tui {__version__}")
+        return 0
+    from .command import agentsess_tui
+
+    try:
+        agentsess_tui.main(args, prog_name="agentsess-tui")  # always ends in SystemExit
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        return 1
+
+
+def run(db: str | None, *, theme: str | None = None, demo: bool = False) -> int:
+    """Open the database (or demo data) and run the app until it quits; the exit code."""
     demo_dir: Path | None = None
     try:
         with gc_paused():
@@ -91,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             from ..core.clock import SystemClock
             from ..core.config import load_settings, resolve_paths
             from ..core.store import UPGRADE_NOTICE, open_store
+            from ..core.text import visible
 
             paths = resolve_paths()
             settings = load_settings(paths)
             clock = SystemClock()
-            if args.demo:
+            if demo:
                 from .demo import build_demo
 
                 demo_dir = Path(tempfile.mkdtemp(prefix="agentsess-demo-"))
@@ -103,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
                 store.clock = clock
             else:
                 store = open_store(
-                    args.db,
+                    db,
                     clock=clock,
                     settings=settings,
                     paths=paths,
                     on_upgrade=lambda path: print(
-                        UPGRADE_NOTICE.format(path=path), file=sys.stderr, flush=True
+                        visible(UPGRADE_NOTICE.format(path=path)), file=sys.stderr, flush=True
                     ),
                 )
             app = make_app(
@@ -116,13 +122,15 @@ def main(argv: list[str] | None = None) -> int:
                 clock=clock,
                 settings=settings,
                 paths=paths,
-                theme=args.theme,
-                demo=args.demo,
+                theme=theme,
+                demo=demo,
             )
             app.freeze_after_load = True
         app.run()
     except AgentsessError as error:
-        print(f"agentsess-tui: {error}", file=sys.stderr)
+        from ..core.text import one_line  # issue 10: error texts quote hostile input
+
+        print(f"agentsess-tui: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -10,8 +10,7 @@ import click
 from ..core.durations import format_minutes
 from ..core.errors import InvalidInput
 from ..core.models import Phase
-from ..core.policy import Policy
-from ..core.policy_fields import POLICY_FIELDS
+from ..core.policy import POLICY_FIELDS, Policy
 from ..core.text import one_line
 from .base import OrderedGroup
 from .context import Runtime, minutes
@@ -189,7 +188,10 @@ def agent_policy(
         )
         return
     if assignments or unset:
-        click.echo(f"Updated the policy of {agent.id}; new sessions and resumes use it.")
+        click.echo(
+            f"Updated the policy of {agent.id}; new sessions use it (existing sessions keep "
+            "the policy they were created with, also when resumed)."
+        )
     table(
         ["POLICY", "VALUE", "FROM"], policy_rows(policy, agent.policy, store.settings.policy_layers)
     )

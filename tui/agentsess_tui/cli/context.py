@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..core import ManualClock, Store, open_store
-from ..core.clock import Clock, parse_iso
+from ..core.clock import Clock, parse_iso, time_in_range
 from ..core.durations import parse_minutes
 from ..core.errors import InvalidInput, TokenInvalid
 from ..core.store import UPGRADE_NOTICE
@@ -40,6 +40,10 @@ class Runtime:
             self._store = None
 
 
+# SQLite's integers are 64-bit: a larger limit would be an OverflowError, not an answer.
+MAX_COUNT = 2**63 - 1
+
+
 def say_upgrading(path: object) -> None:
     click.echo(UPGRADE_NOTICE.format(path=path), err=True)
 
@@ -51,10 +55,13 @@ def clock_from_env() -> Clock | None:
     if not value:
         return None
     try:
-        return ManualClock(parse_iso(value))
-    except ValueError:
+        ms = parse_iso(value)
+        if not time_in_range(ms):
+            raise ValueError(value)
+        return ManualClock(ms)
+    except (ValueError, OverflowError):
         raise InvalidInput(
-            f"{FAKE_NOW_ENV}={value!r} is not an ISO-8601 time.",
+            f"{FAKE_NOW_ENV}={value!r} is not an ISO-8601 time between 1970 and 3000.",
             hint="Use e.g. 2026-01-15T09:00:00Z, or unset it.",
         ) from None
 

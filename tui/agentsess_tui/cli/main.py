@@ -1,18 +1,30 @@
-"""`agentsess`: the command line for agents, scripts and people in a terminal."""
+"""`agentsess`: the command line for agents, scripts and people in a terminal.
+
+Start-up is measured (bench/cli.py): agents call the CLI in loops. So this module imports only
+click, and each command's module is loaded when that command runs or its help is shown.
+"""
 
 from __future__ import annotations
 
 import click
 
 from .. import __version__
-from .agents import agents
 from .base import AgentsessGroup
-from .context import Runtime
-from .maintenance import sweep, verify_token
-from .memory import memory
-from .messages import messages
-from .sessions import sessions
-from .tui import tui
+
+# Every top-level command, in the order help lists them: name -> "module:attribute".
+# To add one, add a line here; its module is imported only when the command is used.
+COMMANDS = {
+    "agents": "agentsess_tui.cli.agents:agents",
+    "sessions": "agentsess_tui.cli.sessions:sessions",
+    "messages": "agentsess_tui.cli.messages:messages",
+    "memory": "agentsess_tui.cli.memory:memory",
+    "sweep": "agentsess_tui.cli.maintenance:sweep",
+    "verify-token": "agentsess_tui.cli.maintenance:verify_token",
+    "tui": "agentsess_tui.cli.tui:tui",
+    "serve": "agentsess_tui.cli.serve:serve",
+    "mcp": "agentsess_tui.cli.mcp:mcp",
+    "keys": "agentsess_tui.cli.keys:keys",
+}
 
 EPILOG = """\b
 Exit codes:
@@ -47,6 +59,7 @@ Environment:
 
 @click.group(
     cls=AgentsessGroup,
+    lazy_commands=COMMANDS,
     epilog=EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -70,18 +83,11 @@ def cli(ctx: click.Context, db: str | None) -> None:
       agentsess memory remember --agent research-bot "Prefers arXiv links"
       agentsess tui
     """
+    from .context import Runtime  # the store's modules: not needed for --version or --help
+
     runtime = Runtime(db or None)
     ctx.obj = runtime
     ctx.call_on_close(runtime.close)
-
-
-cli.add_command(agents)
-cli.add_command(sessions)
-cli.add_command(messages)
-cli.add_command(memory)
-cli.add_command(sweep)
-cli.add_command(verify_token)
-cli.add_command(tui)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..core.errors import InvalidInput
 from ..core.models import MEMORY_STATUSES, MEMORY_TYPES, Memory
 from ..core.search import plain_snippet
 from ..core.text import one_line, visible
-from ..core.validate import MAX_MEMORY_BYTES
+from ..core.validate import MAX_MEMORY_BYTES, memory_type
 from .base import OrderedGroup, UsageProblem
 from .context import Runtime, confirm, session_for, text_or_stdin
 from .output import echo_json, highlighted, note, table, when
 from .session_actions import TOKEN_OPTION
 
-TYPE_CHOICE = click.Choice(MEMORY_TYPES, case_sensitive=False)
+
+def _memory_type(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An unknown type is invalid input (exit 4) naming the types, like the core says it."""
+    return None if value is None else memory_type(value)
+
+
+# Not a click.Choice: that makes an unknown type a usage error (exit 2).
+TYPE_OPTION: dict[str, Any] = {"callback": _memory_type, "metavar": "TYPE"}
 TYPE_HELP = f"One of {', '.join(MEMORY_TYPES)}.  [default: fact]"
 
 
 def memory_id(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    # ASCII digits, at most SQLite's 64-bit range: '²' is a digit to str.isdigit().
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or not 1 <= int(text) < 2**63:
         raise InvalidInput(
-            f"{text!r} is not a memory id; memory ids are positive numbers.",
+            f"{one_line(text, 40)!r} is not a memory id; memory ids are positive numbers.",
             hint="List memories with `agentsess memory ls`.",
         )
     return int(text)
@@ -37,7 +47,7 @@ def memory() -> None:
 @click.option("--agent", "agent_id", metavar="AGENT", help="Whose memory (without a session).")
 @click.option("--session", "session_id", metavar="SESSION", help="Made in this live session.")
 @TOKEN_OPTION
-@click.option("--type", "kind", type=TYPE_CHOICE, default="fact", metavar="TYPE", help=TYPE_HELP)
+@click.option("--type", "kind", default="fact", help=TYPE_HELP, **TYPE_OPTION)
 @click.option("--title", help="Short title (default: the first 50 characters).")
 @click.option("--tag", "tags", multiple=True, help="A tag, repeatable (or comma-separated).")
 @click.option("--confidence", type=float, default=0.8, show_default=True, help="0 to 1.")
@@ -94,14 +104,27 @@ def remember(
 @memory.command("recall")
 @click.argument("query")
 @click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's memories.")
-@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="Only this type.")
+@TOKEN_OPTION
+@click.option("--type", "kind", help="Only this type.", **TYPE_OPTION)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of hits.")
 @click.pass_obj
 def recall(
-    rt: Runtime, query: str, agent_id: str | None, kind: str | None, limit: int, as_json: bool
+    rt: Runtime,
+    query: str,
+    agent_id: str | None,
+    token: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
 ) -> None:
-    """Search memories by full text, best matches first."""
+    """Search memories by full text, best matches first.
+
+    With a token (--token or AGENTSESS_TOKEN) only its session's agent's memories: an agent
+    holding one session's token sees its own memories, never another agent's.
+    """
+    if token:
+        agent_id = rt.store.verify_token(token.strip(), agent_id=agent_id).agent_id
     hits = rt.store.search_memories(query, agent_id=agent_id, type=kind, limit=limit)
     if as_json:
         echo_json(
@@ -125,7 +148,7 @@ def recall(
 
 @memory.command("ls")
 @click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's memories.")
-@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="Only this type.")
+@click.option("--type", "kind", help="Only this type.", **TYPE_OPTION)
 @click.option(
     "--status",
     type=click.Choice([*MEMORY_STATUSES, "all"]),
@@ -213,7 +236,7 @@ def print_memory(item: Memory) -> None:
 @click.argument("ident", metavar="ID")
 @click.option("--content", help="New content ('-' reads stdin).")
 @click.option("--title")
-@click.option("--type", "kind", type=TYPE_CHOICE, metavar="TYPE", help="New type.")
+@click.option("--type", "kind", help="New type.", **TYPE_OPTION)
 @click.option("--tag", "tags", multiple=True, help="Replace the tags (repeatable; '' clears).")
 @click.option("--confidence", type=float, help="0 to 1.")
 @click.option("--status", type=click.Choice(MEMORY_STATUSES))

@@ -9,7 +9,7 @@ import click
 from ..core.models import ROLES, Message
 from ..core.text import visible
 from .base import OrderedGroup, UsageProblem
-from .context import Runtime, session_for, text_or_stdin
+from .context import MAX_COUNT, Runtime, session_for, text_or_stdin
 from .describe import expiry_text
 from .output import echo_json, json_line, when
 from .session_actions import TOKEN_OPTION
@@ -71,7 +71,7 @@ def add(rt: Runtime, args: tuple[str, ...], role: str, token: str | None, as_jso
     "-n",
     "--lines",
     "count",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_COUNT),
     default=20,
     show_default=True,
     help="How many of the last messages to show.",

@@ -51,7 +51,10 @@ def when(ms: int | None) -> str:
     """An absolute time for people, always UTC: '2026-01-15 09:00:00 UTC'."""
     if ms is None:
         return "-"
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, ValueError, OSError):
+        return f"out-of-range time {ms} ms"
 
 
 def iso(ms: int | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..core.durations import format_minutes, format_span
-from ..core.sessions import summary_line
+from ..core.phases import summary_line
 from .context import Runtime, confirm, minutes, session_for
 from .describe import activation_json, expiry_text, print_activation, quoted, session_result
 from .output import echo_json, plural, when
@@ -30,7 +30,8 @@ def extend(rt: Runtime, session_id: str, by: str | None, as_json: bool) -> None:
 
     Says how much was really added: near the cap, less than asked.
     """
-    result = rt.store.extend_session(session_id, minutes("--by", by) if by else None)
+    # `--by ""` is a mistake, not "the default step" (only a missing --by is).
+    result = rt.store.extend_session(session_id, None if by is None else minutes("--by", by))
     session = result.session
     now = rt.now()
     if as_json:
@@ -70,8 +71,23 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
     session = store.heartbeat(target)
     now = rt.now()
     renewed = session.expires_at > before.expires_at
+    # An auto-renewing session whose renewal was cut short (or stopped) by the lifetime cap:
+    # say so, or the caller believes the window slid.
+    wanted = now + session.policy.window_minutes * 60_000
+    capped = session.policy.auto_renew and session.expires_at == session.cap_at < wanted
     if as_json:
-        echo_json(session_result(session, now, renewed=renewed))
+        echo_json(session_result(session, now, renewed=renewed, capped=capped))
+        return
+    if capped:
+        what = (
+            "Heartbeat renewed only up to the lifetime cap"
+            if renewed
+            else "Renewal stopped by the lifetime cap"
+        )
+        click.echo(
+            f"{what} ({when(session.cap_at)}); activity recorded: "
+            f"{quoted(session.title)} {expiry_text(session, now)}."
+        )
         return
     what = "renewed" if renewed else "recorded"
     click.echo(f"Heartbeat {what}: {quoted(session.title)} {expiry_text(session, now)}.")

@@ -110,6 +110,7 @@ def import_(rt: Runtime, file: str, agent_id: str | None, new_id: bool, as_json:
                 messages=result.messages,
                 memories=result.memories,
                 events=result.events,
+                notes=result.notes,
             )
         )
         return
@@ -118,4 +119,6 @@ def import_(rt: Runtime, file: str, agent_id: str | None, new_id: bool, as_json:
         f"{result.format}): {plural(result.messages, 'message')}, "
         f"{plural(result.memories, 'memory')}, {plural(result.events, 'event')}."
     )
+    for line in result.notes:
+        click.echo(f"Note: {line}.")
     click.echo(f"It is {session.state}; continue it with `agentsess sessions resume {session.id}`.")

@@ -17,7 +17,7 @@ from ..core.phases import time_left
 from ..core.text import one_line
 from ..core.tokens import mask
 from .base import OrderedGroup
-from .context import Runtime, minutes
+from .context import MAX_COUNT, Runtime, minutes
 from .describe import (
     activation_json,
     describe_event,
@@ -27,7 +27,6 @@ from .describe import (
 )
 from .output import echo_json, note, plural, table, when
 from .session_actions import clear, end, extend, heartbeat, remove, resume
-from .session_files import export, import_
 
 PHASES = [str(phase) for phase in Phase]
 DEFAULT_LIMIT = 50
@@ -99,11 +98,11 @@ def new(
     if single_active is not None:
         options["single_active"] = single_active
     store = rt.store
-    if create_agent:
-        store.ensure_agent(agent_id)
-    else:
+    if not create_agent:
         require_agent(store, agent_id)
-    activation = store.create_session(agent_id, title, options=options, system_prompt=system_prompt)
+    activation = store.create_session(
+        agent_id, title, options=options, system_prompt=system_prompt, create_agent=create_agent
+    )
     now = rt.now()
     if quiet:
         click.echo(activation.session.id)
@@ -128,7 +127,7 @@ def require_agent(store: Store, agent_id: str) -> None:
 @click.option("--agent", "agent_id", metavar="AGENT", help="Only this agent's sessions.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_COUNT),
     default=DEFAULT_LIMIT,
     show_default=True,
     help="At most this many (0: all).",
@@ -143,7 +142,9 @@ def list_sessions(
     now = rt.now()
     if agent_id is not None:
         store.get_agent(agent_id)  # a typo should say so, not list nothing
-    found = sessions_in_phase(store, state, agent_id, None if limit == 0 else limit + 1, now)
+    found = store.list_sessions(
+        phase=state, agent_id=agent_id, limit=None if limit == 0 else limit + 1
+    )
     more = limit != 0 and len(found) > limit
     if more:
         found = found[:limit]
@@ -173,23 +174,6 @@ def list_sessions(
         )
     if more:
         note(f"(showing the first {limit}; use --limit N, or --limit 0 for all)")
-
-
-def sessions_in_phase(
-    store: Store, phase: str | None, agent_id: str | None, limit: int | None, now: int
-) -> list[Session]:
-    """Sessions by phase as people see it: an active session past its expiry that no sweep
-    has turned expired yet is listed as expired, not active."""
-    if phase is None or phase == Phase.ENDED:
-        return store.list_sessions(state=phase, agent_id=agent_id, limit=limit)
-    # Sessions in state active are few (they expire): filter them here by phase.
-    live = store.list_sessions(state="active", agent_id=agent_id)
-    if phase in (Phase.ACTIVE, Phase.EXPIRING):
-        return [s for s in live if s.phase(now) == phase][:limit]
-    overdue = [s for s in live if s.phase(now) == Phase.EXPIRED]
-    expired = store.list_sessions(state="expired", agent_id=agent_id, limit=limit)
-    merged = sorted(overdue + expired, key=lambda s: (-s.expires_at, s.id))
-    return merged[:limit]
 
 
 @click.command("show")
@@ -289,5 +273,6 @@ sessions.add_command(resume)
 sessions.add_command(clear)
 sessions.add_command(remove)
 sessions.add_command(token)
-sessions.add_command(export)
-sessions.add_command(import_)
+# Loaded on use: the file formats import pydantic, which `ls` and the rest do not need.
+sessions.add_lazy_command("export", "agentsess_tui.cli.session_files:export")
+sessions.add_lazy_command("import", "agentsess_tui.cli.session_files:import_")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import click
 
+from ..app.command import tui_options
 from .context import Runtime
 
 
 @click.command("tui")
-@click.option("--theme", metavar="NAME", help="Theme to use (remembered for next time).")
-@click.option("--demo", is_flag=True, help="Open a temporary database with sample data.")
+@tui_options
 @click.pass_obj
 def tui(rt: Runtime, theme: str | None, demo: bool) -> None:
     """Launch the terminal app (the same as `agentsess-tui`)."""
     # Imported here: Textual takes a while to load, and no other command needs it.
-    from ..app.main import main as app_main
+    from ..app.main import run
 
-    argv: list[str] = []
-    if rt.db:
-        argv += ["--db", rt.db]
-    if theme:
-        argv += ["--theme", theme]
-    if demo:
-        argv.append("--demo")
-    raise click.exceptions.Exit(app_main(argv) or 0)
+    raise click.exceptions.Exit(run(rt.db, theme=theme, demo=demo))

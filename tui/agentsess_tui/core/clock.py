@@ -15,6 +15,17 @@ HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
 
 
+# The times the core accepts from outside (files, callers): 1970 to the year 3000. Anything
+# later is a broken or hostile file; near 9999-12-31 a session's cap (activation + lifetime)
+# would not even be a date any more.
+EARLIEST_MS = 0
+LATEST_MS = 32_503_680_000_000  # 3000-01-01T00:00:00Z
+
+
+def time_in_range(ms: int) -> bool:
+    return EARLIEST_MS <= ms <= LATEST_MS
+
+
 class Clock(Protocol):
     def now_ms(self) -> int: ...
 
@@ -68,7 +79,12 @@ def to_iso(ms: int | None) -> str | None:
     """Epoch milliseconds to ISO-8601 UTC text, e.g. '2026-01-15T09:00:00.000Z'."""
     if ms is None:
         return None
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    try:
+        dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        # Outside what a datetime can say (a row from before imports were checked): reads
+        # must keep working, so say what it is instead of failing.
+        return f"out-of-range time {ms} ms"
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 

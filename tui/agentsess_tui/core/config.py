@@ -12,9 +12,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from annotated_types import Ge, Gt, Le
+if TYPE_CHECKING:
+    # Bound at run time by `_validated`: importing annotated_types pulls in typing_extensions
+    # (~10-25 ms), the largest single cost of `agentsess sessions ls` otherwise.
+    from annotated_types import Ge, Gt, Le
 
 from .errors import InvalidInput
 from .policy_fields import POLICY_FIELDS
@@ -79,6 +82,8 @@ class ChatSettings:
     """`offline`: the built-in memory agent. `openai`: any OpenAI-compatible server."""
     base_url: str = "http://127.0.0.1:11434/v1"
     """Base URL of the OpenAI-compatible API (Ollama's default here)."""
+    allowed_base_urls: tuple[str, ...] = ()
+    """Other hosts a session may send its replies to (the API key goes there too)."""
     model: str = ""
     """Model name the server knows, e.g. `llama3.2` or `gpt-4o-mini`."""
     api_key: str | None = field(default=None, repr=False)
@@ -119,12 +124,72 @@ class Settings:
     """Not configuration: where each policy value came from, for error messages."""
 
 
-_ENV_CHAT = {
-    "AGENTSESS_BACKEND": "backend",
-    "AGENTSESS_BASE_URL": "base_url",
-    "AGENTSESS_MODEL": "model",
-    "AGENTSESS_API_KEY": "api_key",
+# Every field is reachable from the environment by its path: AGENTSESS_<SECTION>__<FIELD>
+# (AGENTSESS_CHAT__MODEL, AGENTSESS_UI__THEME, AGENTSESS_POLICY__WINDOW_MINUTES,
+# AGENTSESS_KEYMAP__EXTEND) and AGENTSESS_<FIELD> for top-level ones (AGENTSESS_DB). The
+# older short names stay as documented aliases; the path name wins when both are set.
+ENV_PREFIX = "AGENTSESS_"
+_ENV_ALIASES = {
+    "AGENTSESS_BACKEND": ("chat", "backend"),
+    "AGENTSESS_BASE_URL": ("chat", "base_url"),
+    "AGENTSESS_MODEL": ("chat", "model"),
+    "AGENTSESS_API_KEY": ("chat", "api_key"),
+    "AGENTSESS_THEME": ("ui", "theme"),
+    **{f"AGENTSESS_{name.upper()}": ("policy", name) for name in POLICY_FIELDS},
 }
+_TOP_LEVEL = {"AGENTSESS_DB": "db", "AGENTSESS_BUSY_TIMEOUT_MS": "busy_timeout_ms"}
+# Tuple fields take a comma-separated list from the environment.
+_LIST_FIELDS = {("chat", "allowed_base_urls")}
+
+
+def _section_fields(section: str) -> set[str] | None:
+    from dataclasses import fields
+
+    if section == "chat":
+        return {f.name for f in fields(ChatSettings)}
+    if section == "ui":
+        return {f.name for f in fields(UISettings)}
+    if section == "policy":
+        return set(POLICY_FIELDS)
+    return None
+
+
+def env_settings(env: Mapping[str, str]) -> dict[str, dict[str, tuple[str, Any]]]:
+    """The environment's settings by section ("" for top level): field → (variable, value).
+
+    Aliases first, then path names, so a path name overrides its alias. Unknown
+    `AGENTSESS_<SECTION>__<FIELD>` names are errors: a typo must not be silently ignored.
+    """
+    found: dict[str, dict[str, tuple[str, Any]]] = {}
+    paths: list[tuple[str, str]] = []
+    for key, value in env.items():
+        if not value or not key.startswith(ENV_PREFIX):
+            continue
+        if key in _ENV_ALIASES:
+            section, name = _ENV_ALIASES[key]
+            found.setdefault(section, {})[name] = (key, value)
+        elif key in _TOP_LEVEL:
+            found.setdefault("", {})[_TOP_LEVEL[key]] = (key, value)
+        elif "__" in key:
+            paths.append((key, value))
+    for key, value in sorted(paths):
+        section, _, name = key[len(ENV_PREFIX) :].lower().partition("__")
+        if section == "keymap":
+            found.setdefault("keymap", {})[name] = (key, value)
+            continue
+        known = _section_fields(section)
+        if known is None or name not in known:
+            raise InvalidInput(
+                f"{key} is not a setting.",
+                hint="Use AGENTSESS_CHAT__<FIELD>, AGENTSESS_UI__<FIELD>, "
+                "AGENTSESS_POLICY__<FIELD> or AGENTSESS_KEYMAP__<BINDING> with a field of "
+                "config.toml (e.g. AGENTSESS_CHAT__MODEL).",
+            )
+        parsed: Any = value
+        if (section, name) in _LIST_FIELDS:
+            parsed = [item.strip() for item in value.split(",") if item.strip()]
+        found.setdefault(section, {})[name] = (key, parsed)
+    return found
 
 
 def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -133,43 +198,45 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
     paths = paths or resolve_paths(env)
     raw: dict[str, Any] = {}
     config_file = paths.config_file
-    if config_file.is_file():
+    if config_file.exists():
         try:
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput(
                 f"Cannot read {config_file}: {exc}.", hint="Fix the TOML syntax or move the file."
             ) from None
+        except OSError as exc:  # unreadable: no permission, a directory, an I/O error
+            raise InvalidInput(
+                f"Cannot read {config_file}: {exc.strerror or exc}.",
+                hint="Check its permissions, or move it aside to use the defaults.",
+            ) from None
     file_policy = raw.get("policy", {})
     if not isinstance(file_policy, dict):
         raise InvalidInput(f"[policy] in {config_file} must be a table.")
-    env_policy = {
-        name: env[key] for name in POLICY_FIELDS if env.get(key := f"AGENTSESS_{name.upper()}")
-    }
+    from_env = env_settings(env) if any(key.startswith(ENV_PREFIX) for key in env) else {}
+    env_policy = from_env.get("policy", {})
     layers: list[tuple[str, dict[str, Any]]] = []
     if file_policy or env_policy:
         from .policy import check_layer
 
         if file_policy:
             layers.append((str(config_file), check_layer(file_policy, str(config_file))))
-        for name, value in env_policy.items():
-            key = f"AGENTSESS_{name.upper()}"
+        for name, (key, value) in env_policy.items():
             layers.append((key, check_layer({name: value}, key)))
 
     chat = dict(raw.get("chat", {}))
-    for key, name in _ENV_CHAT.items():
-        if env.get(key):
-            chat[name] = env[key]
+    chat.update({name: value for name, (_, value) in from_env.get("chat", {}).items()})
     ui = dict(raw.get("ui", {}))
-    if env.get("AGENTSESS_THEME"):
-        ui["theme"] = env["AGENTSESS_THEME"]
+    ui.update({name: value for name, (_, value) in from_env.get("ui", {}).items()})
     values: dict[str, Any] = {
         key: value for key, value in raw.items() if key not in ("policy", "chat", "ui")
     }
-    if env.get("AGENTSESS_DB"):
-        values["db"] = env["AGENTSESS_DB"]
-    if env.get("AGENTSESS_BUSY_TIMEOUT_MS"):
-        values["busy_timeout_ms"] = env["AGENTSESS_BUSY_TIMEOUT_MS"]
+    if from_env.get("keymap"):
+        file_keymap = values.get("keymap", {})
+        keymap = dict(file_keymap) if isinstance(file_keymap, dict) else {}
+        keymap.update({name: value for name, (_, value) in from_env["keymap"].items()})
+        values["keymap"] = keymap
+    values.update({name: value for name, (_, value) in from_env.get("", {}).items()})
     if not (values or chat or ui or layers):
         return Settings()
     merged_policy: dict[str, Any] = {}
@@ -181,8 +248,12 @@ def load_settings(paths: Paths | None = None, env: Mapping[str, str] | None = No
 
 
 def _validated(values: dict[str, Any], config_file: Path) -> Settings:
+    import annotated_types
     from pydantic import TypeAdapter, ValidationError
 
+    # The field annotations are strings until pydantic resolves them in this module's
+    # namespace: the constraint names must be there by then.
+    globals().update(Ge=annotated_types.Ge, Gt=annotated_types.Gt, Le=annotated_types.Le)
     try:
         return TypeAdapter(Settings).validate_python(values)
     except ValidationError as exc:

@@ -3,6 +3,10 @@
 - Every write transaction starts with `BEGIN IMMEDIATE`: it takes the write lock up front, so two
   processes doing read-then-write wait for each other (busy_timeout) instead of failing with
   "database is locked" when the deferred read lock cannot be upgraded.
+- That wait is ours, not SQLite's busy handler: the handler sleeps 1, 2, 5, … then 100 ms
+  between tries, so with four writers one could keep sleeping while the others took turns (a
+  write waited over a second, bench/results/core.md). We retry every 0.1–2 ms (jittered, for
+  the same total time), which keeps the slowest write near the others.
 - Connections never cross threads (`check_same_thread=True`); the store opens one per thread.
 - sqlite3 errors become `DatabaseLocked` / `StorageError` with a message a person can act on.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -20,6 +25,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from .errors import AgentsessError, DatabaseLocked, StorageError
+from .files import private_dir, refuse_loose, tighten
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,8 +44,9 @@ class CommitThenRaise(Exception):
 
 
 def create_private_file(path: Path) -> None:
-    """Create `path` with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create `path` with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode),
+    and its directories 0700, whatever the umask."""
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -47,7 +54,23 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def check_private(path: Path) -> None:
+    """Refuse a database (or its directory) other users can change; keep its journal files
+    from being readable by others (see files.tighten)."""
+    refuse_loose(path.parent, "the database directory")
+    refuse_loose(path, "the database")
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        tighten(file)
+
+
+class Connection(sqlite3.Connection):
+    """An sqlite3 connection that remembers its busy timeout, for `write_transaction`."""
+
+    busy_timeout_ms: int = 5000
+
+
 def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    check_private(path)
     if not path.exists():
         create_private_file(path)
     try:
@@ -56,7 +79,9 @@ def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
             timeout=busy_timeout_ms / 1000,
             isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
             check_same_thread=True,
+            factory=Connection,
         )
+        conn.busy_timeout_ms = int(busy_timeout_ms)
     except sqlite3.Error as exc:
         raise StorageError(
             f"Cannot open the database {path}: {exc}.",
@@ -100,25 +125,15 @@ def _wal(conn: sqlite3.Connection, busy_timeout_ms: int) -> str:
             time.sleep(0.01)
 
 
-# Tables every agentsess database has once its first migration ran.
-_OUR_TABLES = {"_sqlite_migrations", "agents", "sessions", "messages", "memories", "events"}
-
-
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """Never add our tables to (or change the journal mode of) another program's database."""
-    tables = {
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    if tables and not _OUR_TABLES <= tables:
+    """Never add our tables to (or change the journal mode of) a database we must not use."""
+    from .schema import check_compatible
+
+    try:
+        check_compatible(conn, path)
+    except AgentsessError:
         conn.close()
-        raise StorageError(
-            f"{path} is an SQLite database of another program (it has tables such as "
-            f"{sorted(tables - _OUR_TABLES)[0]!r}); agentsess leaves it untouched.",
-            hint="Pick a new or agentsess database file with --db or AGENTSESS_DB.",
-        )
+        raise
 
 
 # Primary result codes (the low byte of sqlite_errorcode): the message text alone misleads,
@@ -169,7 +184,7 @@ def translate(exc: sqlite3.Error, path: Path | str | None = None) -> AgentsessEr
 @contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error (nothing partial is kept)."""
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn)
     try:
         yield conn
     except CommitThenRaise as keep:
@@ -181,6 +196,43 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+# How long to sleep between tries for the write lock: short, growing a little, jittered so
+# waiting processes do not retry in step.
+_FIRST_WAIT_S = 0.0001
+_LONGEST_WAIT_S = 0.002
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, waiting up to the connection's busy timeout (then "locked")."""
+    timeout_ms = getattr(conn, "busy_timeout_ms", None)
+    if timeout_ms is None:  # a plain sqlite3 connection: its own setting
+        timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    # SQLite's handler off for this statement only (it would sleep its own back-off inside
+    # the try), on again for everything else: readers during a checkpoint, opening.
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + timeout_ms / 1000
+        wait = _FIRST_WAIT_S
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(wait / 2, wait))
+            wait = min(wait * 1.5, _LONGEST_WAIT_S)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code: int | None = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "locked" in str(exc) or "busy" in str(exc)
+    return code & 0xFF in _BUSY
 
 
 def storage_errors(method: Callable[P, R]) -> Callable[P, R]:

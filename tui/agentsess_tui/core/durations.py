@@ -8,7 +8,10 @@ from .clock import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS
 from .errors import InvalidInput
 
 # Longest units first: with `h` before `hours?`, "1hour" would stop after "1h".
-_PART = re.compile(r"(\d+)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)?", re.IGNORECASE)
+# ASCII digits only (`\d` takes any script's, and int() of thousands of them fails).
+_PART = re.compile(r"([0-9]+)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)?", re.IGNORECASE)
+# Nine digits are 1,900 years of minutes: anything longer is a typo, not a duration.
+_MAX_DIGITS = 9
 _UNIT_MINUTES = {"d": 1440, "h": 60, "m": 1}
 
 
@@ -26,6 +29,11 @@ def parse_minutes(text: str | int) -> int:
     for match in _PART.finditer(value):
         if match.start() != pos or not match.group(0):
             break
+        if len(match.group(1)) > _MAX_DIGITS:
+            raise InvalidInput(
+                f"{text[:40]!r}{'…' if len(text) > 40 else ''} is far too long a duration.",
+                hint="Use minutes or units, e.g. 45, 90m, 2h, 1h30m or 1d.",
+            )
         unit = (match.group(2) or "m")[0]
         total += int(match.group(1)) * _UNIT_MINUTES[unit]
         pos = match.end()

@@ -196,6 +196,17 @@ class Activation:
     token: str
     superseded: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # Reprs end up in logs and tracebacks: the token only ever masked there.
+        from .tokens import mask
+
+        return (
+            f"Activation(session={self.session!r}, token={mask(self.token)!r}, "
+            f"superseded={self.superseded!r})"
+        )
+
+    __str__ = __repr__
+
 
 @dataclass(slots=True)
 class ExtendResult:
@@ -222,6 +233,34 @@ class SweepResult:
     expired: list[str]
     warned: list[str]
     next_due_at: int | None
+
+
+@dataclass(slots=True)
+class SessionImport:
+    """Everything `Store.import_session` writes in one transaction: a session read from a
+    file (`transfer`), with its conversation, timeline and memories. Ids of the messages,
+    events and memories are ignored (the database assigns them); their `session_id` and
+    `agent_id` are those of `session`."""
+
+    session: Session
+    format: str
+    agent_name: str | None = None
+    # The policy an agent created by the import gets (an existing agent is left alone).
+    agent_policy: dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    memories: list[Memory] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportResult:
+    session: Session
+    format: str
+    messages: int
+    memories: int
+    events: int
+    notes: list[str] = field(default_factory=list)
+    """What the import changed on the way in (e.g. responder hosts dropped)."""
 
 
 @dataclass(slots=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .durations import format_ago, format_countdown
+from .durations import format_ago, format_countdown, format_span
 from .models import Phase, State
 
 if TYPE_CHECKING:
-    from .models import Session
+    from .models import EndSummary, Session
 
 PHASE_RANK = {Phase.EXPIRING: 0, Phase.ACTIVE: 1, Phase.EXPIRED: 2, Phase.ENDED: 3}
 
@@ -66,6 +66,23 @@ SIDEBAR_ORDER_SQL = (
 )
 
 
+# Sessions in each phase as people see it, for `WHERE` (`:now` bound): an active session past its
+# expiry is expired at once, whether or not a sweep has written it yet.
+PHASE_WHERE_SQL = {
+    Phase.ACTIVE: "state = 'active' AND expires_at > :now AND warn_at > :now",
+    Phase.EXPIRING: "state = 'active' AND expires_at > :now AND warn_at <= :now",
+    Phase.EXPIRED: "(state = 'expired' OR (state = 'active' AND expires_at <= :now))",
+    Phase.ENDED: "state = 'ended'",
+}
+# By state, honestly: `active` means live (its expiring phase included), `expired` includes
+# the overdue sessions no sweep has turned yet.
+STATE_WHERE_SQL = {
+    State.ACTIVE: "state = 'active' AND expires_at > :now",
+    State.EXPIRED: PHASE_WHERE_SQL[Phase.EXPIRED],
+    State.ENDED: PHASE_WHERE_SQL[Phase.ENDED],
+}
+
+
 def next_boundary(session: Session, now: int) -> int | None:
     """When this session's phase next changes by time alone (None: never)."""
     if not is_live(session, now):
@@ -85,3 +102,11 @@ def next_due(session: Session, now: int) -> int | None:
 def earliest(times: Iterable[int | None]) -> int | None:
     """The first of some times, ignoring None."""
     return min((t for t in times if t is not None), default=None)
+
+
+def summary_line(summary: EndSummary) -> str:
+    """What ending a session says: how long it ran and what it holds."""
+    return (
+        f"Ended {summary.session.title!r} after {format_span(summary.duration_ms)}: "
+        f"{summary.messages} messages, {summary.memories} memories made in it (kept)."
+    )

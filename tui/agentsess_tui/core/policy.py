@@ -9,19 +9,20 @@ is clamped silently.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
+    create_model,
     model_validator,
 )
 
+from . import policy_fields
 from .errors import InvalidPolicy
-from .policy_fields import POLICY_FIELDS
 
 
 class Policy(BaseModel):
@@ -57,43 +58,46 @@ class Policy(BaseModel):
         return self
 
 
-LIMITED_FIELDS = (
-    "window_minutes",
-    "max_lifetime_minutes",
-    "warning_minutes",
-    "extend_step_minutes",
-)
+POLICY_FIELDS: tuple[str, ...] = tuple(Policy.model_fields)
+if POLICY_FIELDS != policy_fields.POLICY_FIELDS:  # pragma: no cover (a developer's mistake)
+    raise RuntimeError("policy_fields.POLICY_FIELDS (read by config) and Policy disagree")
 
 
-class PolicyOverrides(BaseModel):
-    """One layer of policy settings; every field optional, same limits as `Policy`."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    window_minutes: int | None = Field(None, ge=5, le=1440)
-    auto_renew: bool | None = None
-    max_lifetime_minutes: int | None = Field(None, ge=5, le=20160)
-    warning_minutes: int | None = Field(None, ge=1, le=720)
-    extend_step_minutes: int | None = Field(None, ge=1, le=1440)
-    single_active: bool | None = None
-
-    @field_validator(*LIMITED_FIELDS, mode="before")
-    @classmethod
-    def _no_bool_minutes(cls, value: Any) -> Any:
-        # pydantic reads True as 1: `extend_step_minutes = true` would silently mean 1 minute.
-        if isinstance(value, bool):
-            raise ValueError("a number of minutes, not true/false")
-        return value
+def _bounds(name: str) -> tuple[int, int] | None:
+    """A field's (ge, le), read from its `Field(...)` constraints."""
+    low = high = None
+    for constraint in Policy.model_fields[name].metadata:
+        low = getattr(constraint, "ge", low)
+        high = getattr(constraint, "le", high)
+    return None if low is None or high is None else (int(low), int(high))
 
 
-if tuple(Policy.model_fields) != POLICY_FIELDS:  # pragma: no cover (a developer's mistake)
-    raise RuntimeError("policy_fields.POLICY_FIELDS and the Policy model disagree")
+# The limits as people read them in errors and help: the Field constraints above, not a copy.
 LIMITS: dict[str, tuple[int, int]] = {
-    "window_minutes": (5, 1440),
-    "max_lifetime_minutes": (5, 20160),
-    "warning_minutes": (1, 720),
-    "extend_step_minutes": (1, 1440),
+    name: bounds for name in POLICY_FIELDS if (bounds := _bounds(name)) is not None
 }
+
+
+def _no_bool_minutes(value: Any) -> Any:
+    # pydantic reads True as 1: `extend_step_minutes = true` would silently mean 1 minute.
+    if isinstance(value, bool):
+        raise ValueError("a number of minutes, not true/false")
+    return value
+
+
+def _optional(name: str) -> tuple[Any, Any]:
+    info = Policy.model_fields[name]
+    kind: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    if name in LIMITS:
+        kind = Annotated[kind, BeforeValidator(_no_bool_minutes)]
+    return (kind | None, None)
+
+
+# One layer of policy settings: every field of `Policy` optional, with the same constraints.
+_OPTIONAL_FIELDS: dict[str, Any] = {name: _optional(name) for name in POLICY_FIELDS}
+PolicyOverrides: type[BaseModel] = create_model(
+    "PolicyOverrides", __config__=ConfigDict(extra="forbid", defer_build=True), **_OPTIONAL_FIELDS
+)
 DEFAULT_POLICY = Policy()
 
 

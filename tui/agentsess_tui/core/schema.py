@@ -268,11 +268,131 @@ def m003_agent_in_memory_index(db: Database) -> None:
     )
 
 
+def m004_api_keys(db: Database) -> None:
+    """API keys for `agentsess serve` and MCP over HTTP (core/repo/keys.py).
+
+    Only a SHA-256 hash of each key is kept (a key is 256 random bits, so a plain hash cannot
+    be brute-forced) with a short prefix that tells keys apart in `keys ls`. `agents` is a
+    JSON list; empty means every agent. A revoked key keeps its row for audit.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE api_keys (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            prefix      TEXT NOT NULL,
+            hash        TEXT NOT NULL UNIQUE,
+            agents      TEXT NOT NULL DEFAULT '[]',
+            created_at  INTEGER NOT NULL,
+            revoked_at  INTEGER
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
     m003_agent_in_memory_index,
+    m004_api_keys,
 ]
+
+
+def schema_version_code(version: str) -> int:
+    """`1.2.3` as 1_002_003, the `PRAGMA user_version` a release writes with its schema, so
+    an older release can say which version wrote a database it cannot use."""
+    parts = [int(part) if part.isdigit() else 0 for part in version.split(".")[:3]]
+    major, minor, patch = (parts + [0, 0, 0])[:3]
+    return major * 1_000_000 + min(minor, 999) * 1000 + min(patch, 999)
+
+
+def version_of_code(code: int) -> str | None:
+    if code <= 0:
+        return None
+    return f"{code // 1_000_000}.{code // 1000 % 1000}.{code % 1000}"
+
+
+def _our_version() -> str:
+    from agentsess_tui import __version__
+
+    return __version__
+
+
+# Tables every agentsess database has once its first migration ran.
+OUR_TABLES = {"_sqlite_migrations", "agents", "sessions", "messages", "memories", "events"}
+# What this version reads from each table: an older or foreign layout is refused up front
+# instead of failing later on a missing column.
+REQUIRED_COLUMNS = {
+    "agents": "id, name, policy, created_at",
+    "sessions": "id, agent_id, title, state, created_at, activated_at, last_activity_at, "
+    "expires_at, warn_at, cap_at, renewal_count, resume_count, warned_at, ended_at, "
+    "end_reason, token_jti, window_minutes, policy, metadata, change_seq",
+    "messages": "id, session_id, role, content, created_at, metadata",
+    "memories": "id, agent_id, session_id, type, title, content, tags, confidence, status, "
+    "created_at, updated_at",
+    "events": "id, session_id, at, kind, detail",
+}
+
+
+def check_compatible(conn: sqlite3.Connection, path: object) -> None:
+    """Refuse, before anything is written (not even the switch to WAL), a database this
+    version must not touch: another program's, one with our table names but no agentsess
+    migrations, or one a newer agentsess wrote (it has migrations this version lacks)."""
+    from .errors import StorageError
+
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if not tables:
+        return  # a new database
+    pick = "Pick a new or agentsess database file with --db or AGENTSESS_DB."
+    try:
+        names = applied_names(conn) if OUR_TABLES <= tables else set()
+    except sqlite3.OperationalError:  # a `_sqlite_migrations` that is not sqlite-utils'
+        names = set()
+    if not names:
+        example = sorted(tables - OUR_TABLES or tables)[0]
+        raise StorageError(
+            f"{path} is an SQLite database of another program (it has tables such as "
+            f"{example!r}); agentsess leaves it untouched.",
+            hint=pick,
+        )
+    unknown = sorted(names - {fn.__name__ for fn in MIGRATIONS})
+    if unknown:
+        code = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        writer = version_of_code(code)
+        newer = writer and code > schema_version_code(_our_version())
+        by = f"agentsess {writer}" if newer else "a newer agentsess"
+        raise StorageError(
+            f"{path} was written by {by}, newer than this agentsess {_our_version()} "
+            f"(its schema has {unknown[0]}); it was left untouched.",
+            hint=f"Upgrade agentsess to use it, or {pick[0].lower()}{pick[1:]}",
+        )
+
+
+def check_columns(conn: sqlite3.Connection, path: object) -> None:
+    """Every column this version reads exists (preparing the statements reads no rows)."""
+    from .errors import StorageError
+
+    if path is None:  # name the file: "which database?" comes first with several in use
+        path = next(
+            (row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), ""
+        )
+        path = path or "The database"
+
+    for table, columns in REQUIRED_COLUMNS.items():
+        try:
+            conn.execute(f"SELECT {columns} FROM {table} LIMIT 0")  # noqa: S608 (constants)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(
+                f"{path} has an incompatible agentsess schema ({table}: {exc}).",
+                hint="It was changed by hand or by another program; move it aside and start "
+                "a new database, or pick another file with --db.",
+            ) from None
 
 
 def applied_names(conn: sqlite3.Connection) -> set[str]:
@@ -288,7 +408,9 @@ def applied_names(conn: sqlite3.Connection) -> set[str]:
 
 
 def ensure_schema(
-    conn: sqlite3.Connection, on_upgrade: Callable[[list[str]], None] | None = None
+    conn: sqlite3.Connection,
+    on_upgrade: Callable[[list[str]], None] | None = None,
+    path: object = None,
 ) -> None:
     """Apply pending migrations under one `BEGIN IMMEDIATE` (safe with concurrent openers).
 
@@ -298,6 +420,7 @@ def ensure_schema(
     wanted = {fn.__name__ for fn in MIGRATIONS}
     applied = applied_names(conn)
     if wanted <= applied:
+        check_columns(conn, path)
         return
     if applied and on_upgrade is not None:
         on_upgrade([fn.__name__ for fn in MIGRATIONS if fn.__name__ not in applied])
@@ -311,8 +434,10 @@ def ensure_schema(
     try:
         # Inside our transaction sqlite-utils nests each migration in a savepoint.
         migrations.apply(Database(conn, execute_plugins=False))
+        conn.execute(f"PRAGMA user_version = {schema_version_code(_our_version())}")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    check_columns(conn, path)

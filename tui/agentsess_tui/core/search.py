@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"\w", re.UNICODE)
+# A letter or digit, what the unicode61 tokenizer keeps: `_` alone makes an empty phrase,
+# and an empty phrase next to the agent token matched every memory of that agent.
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
 # U+E000 starts the agent tokens in the memory index (schema.AGENT_TOKEN_MARK): never searched.
 _UNSEARCHABLE = re.compile("[\x00\ud800-\udfff\ue000]")
 # Control characters that mark matches in snippets; turned into styling by the clients.
@@ -43,3 +45,9 @@ def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
 
 def plain_snippet(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+# Rank at most this many of the newest matches (messages and memories alike): bm25 over every
+# match of a frequent word in a large database takes seconds, and recent items are what people
+# look for.
+SEARCH_CANDIDATES = 1000

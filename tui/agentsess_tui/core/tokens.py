@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import StorageError, TokenInvalid
+from .errors import InvalidInput, StorageError, TokenInvalid
+from .files import private_dir, refuse_loose, tighten
 
 ALGORITHM = "HS256"
 MIN_KEY_BYTES = 16
+# AGENTSESS_SECRET: as much material as the random key file holds.
+MIN_SECRET_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +39,34 @@ def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> bytes:
     environ = os.environ if env is None else env
     secret = environ.get("AGENTSESS_SECRET")
     if secret:
+        if len(secret.strip().encode("utf-8")) < MIN_SECRET_BYTES:
+            raise InvalidInput(
+                f"AGENTSESS_SECRET must hold at least {MIN_SECRET_BYTES} bytes of secret "
+                "material; tokens signed with a short one can be forged.",
+                hint="Set it to e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`,"
+                " or unset it to use the key file.",
+            )
         # Hash so that any passphrase becomes a full-length HS256 key.
         return hashlib.sha256(secret.encode("utf-8")).digest()
+    refuse_loose(key_file.parent, "the key's directory")
+    refuse_loose(key_file, "the key file")
+    tighten(key_file)
     try:
         key = bytes.fromhex(key_file.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         pass
     except (ValueError, UnicodeDecodeError):
         raise _damaged(key_file) from None
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot read the key file {key_file}: {exc.strerror or exc}.",
+            hint="Check its permissions (it should be yours, mode 0600).",
+        ) from None
     else:
         if len(key) < MIN_KEY_BYTES:  # empty or cut short: never sign with a weak key
             raise _damaged(key_file)
         return key
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(key_file.parent)
     key = secrets.token_bytes(32)
     # Written whole to a private temporary file, then linked into place: another process
     # never reads a half-written key, and the first one to link wins.

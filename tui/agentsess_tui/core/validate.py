@@ -72,6 +72,16 @@ def title(value: str | None, default: str) -> str:
     return text
 
 
+def default_memory_title(content: str) -> str:
+    """A memory without a title is named by its first 50 characters (remember and import)."""
+    text = " ".join(content.split())
+    return text[:50] if len(text) <= 50 else text[:49] + "…"
+
+
+def memory_title(value: str | None, content: str) -> str:
+    return title(value, default=default_memory_title(content))
+
+
 def metadata(value: Mapping[str, Any] | None) -> str:
     if value is None:
         return "{}"
@@ -145,3 +155,27 @@ def extend_minutes(minutes: int) -> int:
             hint="Give a positive duration such as 30m, 2h or 1h30m.",
         )
     return minutes
+
+
+# Responder settings a file must never carry in: where replies go (and so where the user's
+# key and conversation would be sent) is the user's decision, not a session file's.
+RESPONDER_HOST_KEYS = ("backend", "base_url")
+
+
+def without_responder_hosts(metadata: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`metadata` minus `responder.backend` / `responder.base_url`, and a note per key dropped."""
+    kept = dict(metadata)
+    responder = kept.get("responder")
+    if not isinstance(responder, Mapping):
+        return kept, []
+    dropped = [key for key in RESPONDER_HOST_KEYS if key in responder]
+    rest = {key: value for key, value in responder.items() if key not in RESPONDER_HOST_KEYS}
+    if rest:
+        kept["responder"] = rest
+    else:
+        kept.pop("responder")
+    return kept, [
+        f"dropped responder.{key} from the session's metadata: replies go where your own "
+        "configuration says"
+        for key in dropped
+    ]

@@ -27,7 +27,7 @@ PHASES = [
 
 
 def _bindings() -> list[tuple[str, Binding]]:
-    from ..widgets.memory_inspector import MemoryList
+    from ..panes.memories import MemoryList
     from ..widgets.session_list import SessionList
     from .main import MainScreen
 
@@ -146,6 +146,3 @@ class HelpScreen(Dialog):
         parts.append("\n")
         described('Keys are remappable by id in config.toml, e.g. [keymap] extend = "ctrl+e".', 0)
         return Content.assemble(*parts)
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)

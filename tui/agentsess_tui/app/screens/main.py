@@ -1,233 +1,251 @@
-"""The main screen: sessions sidebar, chat pane, memory inspector.
+"""The main screen: composes the three panes and routes their messages.
 
-Blocking store calls run in thread workers and answer with messages or `call_from_thread`;
-the per-second tick only updates `now` (countdowns are derived, never queried). Other
-processes' writes are noticed by polling `PRAGMA data_version`.
+The sidebar owns the sessions (its `LiveFeed`), the chat pane the open session, the memory
+pane the memories shown; `SessionActions` and `SlashCommands` perform what keys and commands
+ask. This screen keeps only `now` (ticked, bound to every pane), the sweep and the
+`PRAGMA data_version` poll that notices other processes' commits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, TextArea
 
-from ..widgets.chat_header import ChatHeader
-from ..widgets.memory_inspector import MemoryInspector
+from ...core.errors import AgentsessError
+from ...core.models import Session
+from ..messages import (
+    MessageSent,
+    NoteReady,
+    SendRefused,
+    SessionWritten,
+    Swept,
+    WriteRefused,
+)
+from ..panes.chat import ChatPane
+from ..panes.memories import MemoryInspector
+from ..panes.sidebar import Sidebar
 from ..widgets.session_list import SessionList
-from ..widgets.transcript import Transcript
-from ..widgets.welcome import Welcome
-from .live import POLL_SECONDS
-from .memory_actions import MemoryActions
+from ..workers import run_store_call
+from .keys import LETTER_ACTIONS, MAIN_BINDINGS, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+from .session_actions import SessionActions
 from .slash import SlashCommands
 
 if TYPE_CHECKING:
-    pass
-
-# Actions that act on the selected session, and what each needs.
-NEEDS_SESSION = {"clear", "delete", "add_memory", "open", "previous_session", "next_session"}
-NEEDS_LIVE = {"extend", "extend_by", "end", "copy_token"}
-NEEDS_DEAD = {"resume"}
-# Single-key actions that cannot fire while a text field has focus: hide them from the footer.
-LETTER_ACTIONS = (
-    NEEDS_SESSION
-    | NEEDS_LIVE
-    | NEEDS_DEAD
-    | {
-        "new_session",
-        "filter",
-        "sort",
-        "toggle_memories",
-        "previous_session",
-        "next_session",
-        "help",
-        "quit",
-    }
-)
+    from ..app import AgentsessApp
 
 
-class MainScreen(SlashCommands, MemoryActions):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "n",
-            "new_session",
-            "New",
-            id="new_session",
-            tooltip="Create a session: agent, title, window, auto-renew, responder",
-        ),
-        Binding(
-            "r",
-            "resume",
-            "Resume",
-            id="resume",
-            tooltip="Start a new window for an expired or ended session (new token)",
-        ),
-        Binding(
-            "e",
-            "extend",
-            "Extend",
-            id="extend",
-            tooltip="Add the session's extend step (its policy, 1h by default)",
-        ),
-        Binding(
-            "E",
-            "extend_by",
-            "Extend by…",
-            id="extend_by",
-            tooltip="Extend by a duration you type: 90m, 2h, 1h30m",
-        ),
-        Binding(
-            "x",
-            "end",
-            "End",
-            id="end",
-            tooltip="End the session now; its token dies, memories stay (asks first)",
-        ),
-        Binding(
-            "c",
-            "clear",
-            "Clear",
-            id="clear",
-            tooltip="Delete the conversation except system messages (asks first)",
-        ),
-        Binding(
-            "d",
-            "delete",
-            "Delete",
-            id="delete",
-            tooltip="Delete the session and its history; memories stay (asks first)",
-        ),
-        Binding(
-            "slash",
-            "filter",
-            "Filter",
-            id="filter",
-            tooltip="Filter sessions by title, agent or id",
-        ),
-        Binding(
-            "s",
-            "sort",
-            "Sort",
-            id="sort",
-            tooltip="Cycle the order: expiry, recent activity, agent",
-        ),
-        Binding(
-            "m",
-            "toggle_memories",
-            "Memories",
-            id="toggle_memories",
-            tooltip="Show or hide the memory inspector",
-        ),
-        Binding(
-            "a",
-            "add_memory",
-            "Add memory",
-            id="add_memory",
-            tooltip="Add a memory for the selected session's agent",
-        ),
-        Binding(
-            "y",
-            "copy_token",
-            "Copy token",
-            id="copy_token",
-            tooltip="Copy the session token to the clipboard (it is shown masked)",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_session",
-            "Prev",
-            id="previous_session",
-            tooltip="Select the previous session",
-            key_display="[",
-        ),
-        Binding(
-            "right_square_bracket",
-            "next_session",
-            "Next",
-            id="next_session",
-            tooltip="Select the next session",
-            key_display="]",
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            id="help",
-            tooltip="All keys, slash commands and what the colours mean",
-            key_display="?",
-        ),
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave agentsess-tui"),
-        Binding(
-            "escape",
-            "cancel_reply",
-            "Stop reply",
-            id="cancel_reply",
-            tooltip="Stop the reply that is streaming in; what arrived is kept",
-        ),
-        Binding(
-            "ctrl+r",
-            "retry_reply",
-            "Retry reply",
-            id="retry_reply",
-            tooltip="Ask the responder again after a failed reply",
-        ),
-        Binding(
-            "escape",
-            "back",
-            "Back",
-            id="back",
-            tooltip="Leave the text field and return to the session list",
-        ),
-    ]
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
+    # Bound to the panes that show time; the screen itself draws nothing with it.
+    now: reactive[int] = reactive(0, repaint=False)
 
-    # -- layout ----------------------------------------------------------------------------
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions = SessionActions(self)
+        self.slash = SlashCommands(self)
+        self._data_version: int | None = None
+        self._sweeping = False
+
+    @property
+    def agentsess(self) -> AgentsessApp:
+        return cast("AgentsessApp", self.app)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def chat(self) -> ChatPane:
+        return self.query_one(ChatPane)
+
+    @property
+    def memories(self) -> MemoryInspector:
+        return self.query_one(MemoryInspector)
 
     def compose(self) -> ComposeResult:
-        # The first frame already lists sessions: a screenful is read right here (a few ms).
-        self.now = self.agentsess.clock.now_ms()
-        session_list = SessionList(self.first_screenful(), self.now, id="sessions")
-        self._first_empty = not session_list.sessions
+        app = self.agentsess
+        self.now = app.clock.now_ms()
+        sidebar = Sidebar(app, self.now, id="sidebar")
+        self._first_empty = not sidebar.session_list.sessions
         yield Header(icon="◷")
         with Horizontal(id="body"):
-            with Vertical(id="sidebar"):
-                yield Input(placeholder="Filter: title, agent or id", id="filter")
-                yield session_list.data_bind(MainScreen.now)
-                yield Static(self.status_text(session_list), id="sidebar-status")
-            with Vertical(id="chat"):
-                yield ChatHeader(id="chat-header").data_bind(MainScreen.now)
-                yield Transcript(id="transcript")
-                yield Static("", id="chat-notice")
-                yield Input(
-                    placeholder="Message…  (enter sends, /help for commands)", id="chat-input"
-                )
-                yield Welcome(id="welcome")
+            yield sidebar.data_bind(MainScreen.now)
+            yield ChatPane(self.now, id="chat").data_bind(MainScreen.now)
             yield MemoryInspector(id="memories").data_bind(MainScreen.now)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
-        self.query_one("#memories").display = False
-        self.query_one("#chat-notice").display = False
-        self.query_one("#welcome").display = self._first_empty
-        for widget_id in ("#chat-header", "#transcript", "#chat-input"):
-            self.query_one(widget_id).display = not self._first_empty
-        self.query_one(SessionList).focus()
+        app = self.agentsess
+        self.memories.display = False
+        self.chat.show_empty(self._first_empty)
+        self.sidebar.session_list.focus()
         for field in self.query(Input):
-            field.cursor_blink = self.agentsess.blink
-        self.set_interval(1.0, self.tick)
-        self._poll_timer = self.set_interval(POLL_SECONDS, self.poll_changes)
-        first = self.query_one(SessionList).highlighted
+            field.cursor_blink = app.blink
+        self.set_interval(app.delays.tick, self.tick)
+        self.set_interval(app.delays.poll, self.poll_changes)
+        first = self.sidebar.selected
         if first is not None:
             self.open_session(first.id)
         # The full list (10,000 sessions take ~0.1 s of CPU to load) waits for the first frame,
         # which shows a screenful already: a worker started now would hold the GIL against it.
-        self.call_after_refresh(self.reload_sessions)
+        self.call_after_refresh(self.sidebar.reload)
         self.call_after_refresh(self.run_sweep)
 
-    # -- actions ---------------------------------------------------------------------------
+    # -- what the panes and the commands read ----------------------------------------------
+
+    @property
+    def selected(self) -> Session | None:
+        return self.sidebar.selected
+
+    @property
+    def sessions_by_id(self) -> dict[str, Session]:
+        return self.sidebar.feed.sessions
+
+    @property
+    def visible_sessions(self) -> list[Session]:
+        return self.sidebar.session_list.sessions
+
+    def is_replying(self, session_id: str | None) -> bool:
+        return self.chat.replies.is_replying(session_id)
+
+    # -- time and other processes' writes --------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a second: move `now` (countdowns redraw themselves); sweep when due."""
+        self.now = self.agentsess.clock.now_ms()
+        if self.sidebar.feed.sweep_due(self.now):
+            self.run_sweep()
+
+    def poll_changes(self) -> None:
+        """Reload when another connection committed (microseconds when nothing changed)."""
+        try:
+            version = self.agentsess.store.data_version()
+        except AgentsessError as error:
+            self.agentsess.show_error(error)
+            return
+        if version != self._data_version:
+            self._data_version = version
+            self.sidebar.reload()
+            self.chat.refresh_messages()
+
+    def run_sweep(self) -> None:
+        if self._sweeping:
+            return
+        self._sweeping = True
+        store = self.agentsess.store
+
+        def sweep() -> Swept:
+            try:
+                result = store.sweep()
+            finally:
+                self._sweeping = False
+            return Swept(result.next_due_at, bool(result.expired or result.warned))
+
+        run_store_call(self, sweep, lambda swept: swept, group="sweep")
+
+    @on(Swept)
+    def _swept(self, event: Swept) -> None:
+        self.sidebar.feed.swept(event.next_due)
+        if event.changed:
+            self.poll_changes()
+
+    def after_write(self) -> None:
+        """Our own write landed: reload now rather than on the next poll."""
+        self.now = self.agentsess.clock.now_ms()  # countdowns agree with what was just done
+        self.poll_changes()
+
+    # -- routing ---------------------------------------------------------------------------
+
+    @on(Sidebar.Listed)
+    def _listed(self, event: Sidebar.Listed) -> None:
+        sessions = self.sidebar.feed.sessions
+        chat = self.chat
+        chat.show_empty(not sessions)
+        if chat.open_id in sessions:
+            chat.session_changed(sessions[chat.open_id or ""])
+        elif chat.open_id is not None:
+            chat.session_changed(None)
+        selected = self.selected
+        if chat.open_id is None and selected is not None:
+            self.open_session(selected.id)
+        self.refresh_bindings()
+        if event.batch.first:
+            self.agentsess.first_load_shown()
+
+    @on(SessionList.Highlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(Sidebar.Chosen)
+    def _chosen(self, event: Sidebar.Chosen) -> None:
+        self.open_session(event.session_id)
+
+    @on(SessionList.Opened)
+    def _opened(self, event: SessionList.Opened) -> None:
+        self.open_session(event.session.id)
+        self.query_one("#chat-input", Input).focus()
+
+    @on(SessionWritten)
+    def _written(self, event: SessionWritten) -> None:
+        if event.notice is not None:
+            self.notify(event.notice.text, title=event.notice.title, markup=False)
+        if event.session is not None and event.masked_token is not None:
+            self.chat.remember_token(event.session.id, event.masked_token)
+        if event.select and event.session is not None:
+            self.sidebar.select_when_listed(event.session.id)
+        if event.reopen is not None:
+            self.chat.reopen(event.reopen)
+        self.after_write()
+
+    @on(WriteRefused)
+    def _refused(self, event: WriteRefused) -> None:
+        self.agentsess.show_error(event.error)
+        self.poll_changes()
+
+    @on(MessageSent)
+    @on(SendRefused)
+    def _chat_wrote(self) -> None:
+        self.poll_changes()
+
+    @on(NoteReady)
+    def _note(self, event: NoteReady) -> None:
+        if event.wrote:
+            self.after_write()
+            self.memories.reload()
+
+    @on(ChatPane.Submitted)
+    def _submitted(self, event: ChatPane.Submitted) -> None:
+        if not self.slash.handle(event.session_id, event.text):
+            self.chat.send_text(event.session_id, event.text)
+
+    def open_session(self, session_id: str, around: int | None = None) -> None:
+        """Show a session in the chat pane: its last page, or the page around a message."""
+        if session_id == self.chat.open_id and around is None:
+            return
+        session = self.sessions_by_id.get(session_id)
+        self.sidebar.session_list.open_id = session_id
+        self.chat.open(session_id, session, around)
+        self.memories.show_agent(session.agent_id if session else None)
+
+    def jump_to(self, session_id: str) -> None:
+        """Select and open a session, clearing a filter that would hide it."""
+        self.sidebar.jump_to(session_id)
+        self.open_session(session_id)
+
+    def jump_to_message(self, session_id: str, message_id: int) -> None:
+        """From a search hit: select the session and show the page around the message."""
+        self.jump_to(session_id)
+        self.open_session(session_id, around=message_id)
+
+    # -- keys ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LETTER_ACTIONS and isinstance(self.focused, Input | TextArea):
@@ -235,9 +253,9 @@ class MainScreen(SlashCommands, MemoryActions):
         if action == "back":
             return not isinstance(self.focused, SessionList)
         if action == "cancel_reply":
-            return self.is_replying(self.open_session_id)
+            return self.is_replying(self.chat.open_id)
         if action == "retry_reply":
-            return (self.open_session_id or "") in self._failed
+            return self.chat.replies.has_failed(self.chat.open_id)
         session = self.selected
         if action in NEEDS_SESSION | NEEDS_LIVE | NEEDS_DEAD:
             if session is None:
@@ -249,44 +267,69 @@ class MainScreen(SlashCommands, MemoryActions):
                 return not live
         return True
 
+    def _with_selected(self, act: Callable[[Session], object]) -> None:
+        session = self.selected
+        if session is not None:
+            act(session)
+
+    def action_new_session(self) -> None:
+        self.actions.new()
+
+    def action_extend(self) -> None:
+        self._with_selected(self.actions.extend)
+
+    def action_extend_by(self) -> None:
+        self._with_selected(self.actions.extend_by)
+
+    def action_resume(self) -> None:
+        if self.selected is not None:
+            self.actions.resume(self.selected.id)
+
+    def action_end(self) -> None:
+        self._with_selected(self.actions.end)
+
+    def action_clear(self) -> None:
+        self._with_selected(self.actions.clear)
+
+    def action_delete(self) -> None:
+        self._with_selected(self.actions.delete)
+
+    def action_copy_token(self) -> None:
+        self._with_selected(self.actions.copy_token)
+
+    def action_responder_settings(self) -> None:
+        self._with_selected(self.actions.responder_settings)
+
+    def action_add_memory(self) -> None:
+        if self.selected is not None:
+            self.memories.add_for(self.selected.agent_id)
+
+    def action_cancel_reply(self) -> None:
+        self.chat.replies.cancel(self.chat.open_id)
+
+    def action_retry_reply(self) -> None:
+        self.chat.replies.retry(self.chat.open_id)
+
     def action_back(self) -> None:
-        if (
-            self.query_one("#filter", Input).has_focus
-            and not self.query_one("#filter", Input).value
-        ):
-            self.query_one("#filter").display = False
-        self.query_one(SessionList).focus()
+        self.sidebar.back()
 
     def action_previous_session(self) -> None:
-        self.query_one(SessionList).cursor -= 1
+        self.sidebar.session_list.cursor -= 1
 
     def action_next_session(self) -> None:
-        self.query_one(SessionList).cursor += 1
+        self.sidebar.session_list.cursor += 1
 
     def action_open(self) -> None:
-        self.query_one(SessionList).action_open()
+        self.sidebar.session_list.action_open()
 
     def action_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = True
-        filter_input.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(SessionList).set_filter(event.value)
-        self._update_status()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(SessionList).focus()
+        self.sidebar.show_filter()
 
     def action_sort(self) -> None:
-        mode = self.query_one(SessionList).cycle_sort()
-        self._update_status()
-        self.notify(f"Sorted by {mode}", timeout=2)
+        self.notify(f"Sorted by {self.sidebar.cycle_sort()}", timeout=2)
 
     def action_toggle_memories(self) -> None:
-        inspector = self.query_one(MemoryInspector)
+        inspector = self.memories
         inspector.display = not inspector.display
         self.set_class(inspector.display, "-memories-open")
         if inspector.display:
@@ -296,7 +339,7 @@ class MainScreen(SlashCommands, MemoryActions):
             inspector.reload()
             inspector.query_one("#memory-search", Input).focus()
         else:
-            self.query_one(SessionList).focus()
+            self.sidebar.session_list.focus()
 
     def action_help(self) -> None:
         self.agentsess.action_show_help()

@@ -1,11 +1,11 @@
-"""Session actions of the main screen: new, extend, extend by…, resume, end, clear, delete,
-copy token. Each runs through the core in a thread worker and reports in a notification."""
+"""What the session keys do: new, extend, extend by…, resume, end, clear, delete, copy token,
+responder settings. A plain class the main screen owns; each change runs through the core in a
+thread worker and answers with `SessionWritten` (or `StoreFailed`, `WriteRefused`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual import work
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...agents import ResponderSettings, session_responder, update_responder_settings
 from ...core.durations import format_countdown, format_minutes, format_span
@@ -13,251 +13,229 @@ from ...core.errors import AgentsessError
 from ...core.models import Session
 from ...core.text import one_line
 from ...core.tokens import mask
-from .live import LiveScreen
-from .modals import (
-    ExtendModal,
-    NewSessionModal,
-    NewSessionRequest,
-    ResponderChoice,
-    ResponderModal,
-    clipboard_report,
-)
+from ..messages import Notice, SessionWritten, StoreFailed, WriteRefused
+from ..workers import run_store_call
+from .forms import NewSessionModal, NewSessionRequest, ResponderChoice, ResponderModal
+from .modals import ExtendModal, clipboard_report, confirm
+
+if TYPE_CHECKING:
+    from ...core.models import Activation
+    from ...core.store import Store
+    from .main import MainScreen
+
+T = TypeVar("T")
 
 
-class SessionActions(LiveScreen):
-    def action_new_session(self) -> None:
-        store = self.agentsess.store
+def same(written: SessionWritten) -> SessionWritten:
+    return written
+
+
+class SessionActions:
+    def __init__(self, screen: MainScreen) -> None:
+        self._screen = screen
+
+    @property
+    def _store(self) -> Store:
+        return self._screen.agentsess.store
+
+    def _write(
+        self,
+        call: Callable[[], T],
+        answer: Callable[[T], SessionWritten],
+        *,
+        refused: bool = False,
+    ) -> None:
+        """A write in a thread; the screen handles what it answers. `refused`: a failure
+        reloads what is shown (the session may have changed under us)."""
+        failed = WriteRefused if refused else StoreFailed
+        run_store_call(self._screen, call, answer, group="write", failed=failed)
+
+    def _now(self) -> int:
+        return self._screen.agentsess.clock.now_ms()
+
+    # -- new -------------------------------------------------------------------------------
+
+    def new(self) -> None:
+        screen = self._screen
+        store = screen.agentsess.store
         try:
             agents = [agent.id for agent in store.list_agents()]
         except AgentsessError as error:
-            self.agentsess.show_error(error)
+            screen.agentsess.show_error(error)
             return
-        session = self.selected
+        session = screen.selected
+
+        def chosen(request: NewSessionRequest | None) -> None:
+            if request is not None:
+                self._create(request)
+
         modal = NewSessionModal(
             agents,
             session.agent_id if session else None,
-            self.agentsess.settings.chat.backend,
+            screen.agentsess.settings.chat.backend,
             store.preview_policy,
         )
-        self.app.push_screen(modal, self._create_session)
+        screen.app.push_screen(modal, chosen)
 
-    def _create_session(self, request: NewSessionRequest | None) -> None:
-        if request is not None:
-            self.create_session(request)
+    def _create(self, request: NewSessionRequest) -> None:
+        store = self._store
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def create_session(self, request: NewSessionRequest) -> None:
-        store = self.agentsess.store
-        try:
+        def create() -> Activation:
             store.ensure_agent(request.agent_id)
             metadata: dict[str, Any] = {}
             if request.responder:
                 metadata["responder"] = dict(request.responder)
-            activation = store.create_session(
+            return store.create_session(
                 request.agent_id,
                 request.title,
                 options=request.options,
                 metadata=metadata,
                 system_prompt=request.system_prompt,
             )
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        session = activation.session
-        self.ui(self._created, session, mask(activation.token), activation.superseded)
 
-    def _created(self, session: Session, token: str, superseded: list[str]) -> None:
-        self._sessions[session.id] = session
-        self._tokens[session.id] = token
-        extra = f" Ended {len(superseded)} other session(s) of this agent." if superseded else ""
-        self.notify(
-            f"Created “{one_line(session.title, 40)}” for {session.agent_id}: "
-            f"{format_minutes(session.window_minutes)} window.{extra}",
-            title="Session created",
-            markup=False,
-        )
-        self._after_write(select=session.id)
+        self._write(create, created)
 
-    def action_extend(self) -> None:
-        session = self.selected
-        if session is not None:
-            self.extend_session(session.id, None)
+    # -- extend, resume --------------------------------------------------------------------
 
-    def action_extend_by(self) -> None:
-        session = self.selected
-        if session is None:
-            return
+    def extend(self, session: Session, minutes: int | None = None) -> None:
+        session_id = session.id
 
+        def extend() -> SessionWritten:
+            result = self._store.extend_session(session_id, minutes)
+            note = " (capped by the lifetime limit)" if result.capped else ""
+            left = format_countdown(result.session.expires_at - self._now())
+            return SessionWritten(
+                Notice(
+                    f"Extended “{one_line(result.session.title, 30)}”",
+                    f"+{format_span(result.added_ms)}{note}: {left} left.",
+                ),
+                result.session,
+            )
+
+        self._write(extend, same, refused=True)
+
+    def extend_by(self, session: Session) -> None:
         def chosen(minutes: int | None) -> None:
             if minutes is not None:
-                self.extend_session(session.id, minutes)
+                self.extend(session, minutes)
 
-        self.app.push_screen(ExtendModal(session, self.now), chosen)
+        self._screen.app.push_screen(ExtendModal(session, self._screen.now), chosen)
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def extend_session(self, session_id: str, minutes: int | None) -> None:
-        try:
-            result = self.agentsess.store.extend_session(session_id, minutes)
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            self.ui(self.poll_changes)
-            return
-        added = format_span(result.added_ms)
-        note = " (capped by the lifetime limit)" if result.capped else ""
-        left = format_countdown(result.session.expires_at - self.agentsess.clock.now_ms())
-        self.notify(
-            f"+{added}{note}: {left} left.",
-            title=f"Extended “{one_line(result.session.title, 30)}”",
-            markup=False,
-        )
-        self.ui(self._after_write)
+    def resume(self, session_id: str) -> None:
+        def resume() -> SessionWritten:
+            activation = self._store.resume_session(session_id)
+            session = activation.session
+            left = format_countdown(session.expires_at - self._now())
+            return SessionWritten(
+                Notice(
+                    f"Resumed “{one_line(session.title, 30)}”",
+                    f"{left} left in the new window; the old token no longer works.",
+                ),
+                session,
+                mask(activation.token),
+            )
 
-    def action_resume(self) -> None:
-        session = self.selected
-        if session is not None:
-            self.resume_session(session.id)
+        self._write(resume, same)
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def resume_session(self, session_id: str) -> None:
-        store = self.agentsess.store
-        try:
-            activation = store.resume_session(session_id)
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        self.ui(self._resumed, activation.session, mask(activation.token))
+    # -- end, clear, delete (each asks first) ----------------------------------------------
 
-    def _resumed(self, session: Session, token: str) -> None:
-        self._tokens[session.id] = token
-        self._sessions[session.id] = session
-        left = format_countdown(session.expires_at - self.agentsess.clock.now_ms())
-        self.notify(
-            f"{left} left in the new window; the old token no longer works.",
-            title=f"Resumed “{one_line(session.title, 30)}”",
-            markup=False,
-        )
-        self._after_write()
+    def end(self, session: Session) -> None:
+        session_id = session.id
 
-    def action_end(self) -> None:
-        session = self.selected
-        if session is None:
-            return
-        self._confirm(
+        def end() -> SessionWritten:
+            summary = self._store.end_session(session_id, "ended in the app")
+            return SessionWritten(
+                Notice(
+                    f"Ended “{one_line(summary.session.title, 30)}”",
+                    f"After {format_span(summary.duration_ms)}: {summary.messages} messages, "
+                    f"{summary.memories} memories made in it (kept).",
+                )
+            )
+
+        confirm(
+            self._screen.app,
             "End session?",
             f"End “{one_line(session.title, 50)}” now? Its token stops working; the conversation "
             "and memories are kept, and you can resume it later.",
             "End session",
-            lambda: self.end_session(session.id),
+            lambda: self._write(end, same),
         )
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def end_session(self, session_id: str) -> None:
-        try:
-            summary = self.agentsess.store.end_session(session_id, "ended in the app")
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        self.notify(
-            f"After {format_span(summary.duration_ms)}: {summary.messages} messages, "
-            f"{summary.memories} memories made in it (kept).",
-            title=f"Ended “{one_line(summary.session.title, 30)}”",
-            markup=False,
-        )
-        self.ui(self._after_write)
+    def clear(self, session: Session) -> None:
+        session_id = session.id
 
-    def action_clear(self) -> None:
-        session = self.selected
-        if session is None:
-            return
-        self._confirm(
+        def clear() -> SessionWritten:
+            deleted = self._store.clear_session(session_id)
+            return SessionWritten(
+                Notice("History cleared", f"Deleted {deleted} messages; memories kept."),
+                reopen=session_id,
+            )
+
+        confirm(
+            self._screen.app,
             "Clear history?",
             f"Delete the conversation of “{one_line(session.title, 50)}” (system messages "
             "stay)? The agent's memories are not touched.",
             "Clear history",
-            lambda: self.clear_session(session.id),
+            lambda: self._write(clear, same),
         )
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def clear_session(self, session_id: str) -> None:
-        try:
-            deleted = self.agentsess.store.clear_session(session_id)
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        self.notify(f"Deleted {deleted} messages; memories kept.", title="History cleared")
-        self.ui(self._reopen, session_id)
+    def delete(self, session: Session) -> None:
+        session_id = session.id
 
-    def _reopen(self, session_id: str) -> None:
-        if self.open_session_id == session_id:
-            self.open_session_id = None
-            self.open_session(session_id)
-        self._after_write()
+        def delete() -> SessionWritten:
+            result = self._store.delete_session(session_id)
+            return SessionWritten(
+                Notice(
+                    "Session deleted",
+                    f"Deleted {result['messages']} messages; "
+                    f"kept {result['memories_kept']} memories.",
+                )
+            )
 
-    def action_delete(self) -> None:
-        session = self.selected
-        if session is None:
-            return
-        self._confirm(
+        confirm(
+            self._screen.app,
             "Delete session?",
             f"Delete “{one_line(session.title, 50)}”, its messages and its timeline? This "
             "cannot be undone. Memories made in it stay with the agent.",
             "Delete",
-            lambda: self.delete_session(session.id),
+            lambda: self._write(delete, same),
         )
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def delete_session(self, session_id: str) -> None:
-        try:
-            result = self.agentsess.store.delete_session(session_id)
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        self.notify(
-            f"Deleted {result['messages']} messages; kept {result['memories_kept']} memories.",
-            title="Session deleted",
-        )
-        self.ui(self._after_write)
+    # -- token, responder ------------------------------------------------------------------
 
-    def action_copy_token(self) -> None:
-        session = self.selected
-        if session is None:
-            return
+    def copy_token(self, session: Session) -> None:
+        app = self._screen.agentsess
         try:
-            token = self.agentsess.store.session_token(session.id)
+            token = app.store.session_token(session.id)
         except AgentsessError as error:
-            self.agentsess.show_error(error)
+            app.show_error(error)
             return
-        self.app.copy_to_clipboard(token)
+        app.copy_to_clipboard(token)
         # OSC 52 may reach nothing (tmux's default): say what was done, offer "Show token".
-        self.notify(
+        app.notify(
             clipboard_report(session.title, mask(token)),
             title="Token sent to the terminal",
-            markup=False,
             timeout=10,
         )
 
-    # -- responder settings ----------------------------------------------------------------
-
-    def action_responder_settings(self) -> None:
-        session = self.selected
-        if session is None:
-            return
-        chat = self.agentsess.settings.chat
+    def responder_settings(self, session: Session) -> None:
+        chat = self._screen.agentsess.settings.chat
         current = {key: str(value) for key, value in session_responder(session).items()}
         defaults = {"backend": chat.backend, "model": chat.model, "base_url": chat.base_url}
 
         def chosen(choice: ResponderChoice | None) -> None:
             if choice is not None:
-                self.save_responder(session.id, choice)
+                self._save_responder(session.id, choice)
 
-        self.app.push_screen(ResponderModal(session, current, defaults), chosen)
+        self._screen.app.push_screen(ResponderModal(session, current, defaults), chosen)
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def save_responder(self, session_id: str, choice: ResponderChoice) -> None:
-        chat = self.agentsess.settings.chat
-        try:
+    def _save_responder(self, session_id: str, choice: ResponderChoice) -> None:
+        chat = self._screen.agentsess.settings.chat
+
+        def save() -> SessionWritten:
             session = update_responder_settings(
-                self.agentsess.store,
+                self._store,
                 session_id,
                 # The configured backend is the default: store only a real choice.
                 backend=None if choice.backend == chat.backend else choice.backend,
@@ -265,9 +243,26 @@ class SessionActions(LiveScreen):
                 base_url=choice.base_url,
                 system_prompt=choice.system_prompt,
             )
-        except AgentsessError as error:
-            self.ui(self.agentsess.show_error, error)
-            return
-        described = ResponderSettings.resolve(chat, session).describe()
-        self.notify(f"Replies now come from the {described}.", title="Responder", markup=False)
-        self.ui(self._after_write)
+            described = ResponderSettings.resolve(chat, session).describe()
+            return SessionWritten(
+                Notice("Responder", f"Replies now come from the {described}."), session
+            )
+
+        self._write(save, same)
+
+
+def created(activation: Activation) -> SessionWritten:
+    """A new session (from `n` or `/new`): select it once it is listed."""
+    session = activation.session
+    superseded = activation.superseded
+    extra = f" Ended {len(superseded)} other session(s) of this agent." if superseded else ""
+    return SessionWritten(
+        Notice(
+            "Session created",
+            f"Created “{one_line(session.title, 40)}” for {session.agent_id}: "
+            f"{format_minutes(session.window_minutes)} window.{extra}",
+        ),
+        session,
+        mask(activation.token),
+        select=True,
+    )

@@ -1,111 +1,129 @@
 """Slash commands typed in the chat: the store-only ones run headlessly in
 `agentsess_tui.agents`; navigation, confirmation and files are done here. Output appears in
-the transcript as a note, never as an error dialog."""
+the transcript as a note (`NoteReady`), never as an error dialog. A plain class the main
+screen owns."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-
-from textual import work
+from typing import TYPE_CHECKING, cast
 
 from ...agents.commands import SlashCommand, export_format, parse_slash, suggest
 from ...core.errors import AgentsessError, InvalidInput
 from ...core.models import Session
 from ...core.phases import time_left
 from ...core.text import one_line
-from ..widgets.chat_rows import Note
-from ..widgets.session_list import SessionList
-from ..widgets.transcript import Transcript
-from .chat_actions import ChatActions
+from ..messages import NoteReady
+from ..workers import run_store_call
+from .session_actions import created
+
+if TYPE_CHECKING:
+    from ...core.transfer import Format
+    from .main import MainScreen
 
 
-class SlashCommands(ChatActions):
-    def handle_input(self, session_id: str, text: str) -> None:
+def as_note(error: AgentsessError) -> NoteReady:
+    return NoteReady(f"**{error.title}.** {error}")
+
+
+class SlashCommands:
+    def __init__(self, screen: MainScreen) -> None:
+        self._screen = screen
+        self._handlers: dict[str, Callable[[str, str], None]] = {
+            "sessions": self._sessions,
+            "new": self._new,
+            "resume": self._resume,
+            "end": self._end,
+            "clear": self._clear,
+            "export": self._export,
+        }
+
+    def handle(self, session_id: str, text: str) -> bool:
+        """Run `text` if it is a slash command; False when it is a plain message."""
         command = parse_slash(text)
         if command is None:
-            self.send_text(session_id, text)
-            return
-        self.query_one("#chat-input").value = ""  # type: ignore[attr-defined]
+            return False
+        chat = self._screen.chat
+        chat.clear_input()
         spec = command.spec
         if spec is None:
-            self.add_note(suggest(command.name))
+            chat.add_note(suggest(command.name))
         elif spec.needs_app:
-            handler = getattr(self, f"_slash_{spec.name}")
-            handler(session_id, command.args)
+            self._handlers[spec.name](session_id, command.args)
         else:
-            self.run_store_command(session_id, command)
+            self._run_in_store(session_id, command)
+        return True
 
-    def add_note(self, markdown: str, title: str = "") -> None:
-        self.run_worker(self.query_one(Transcript).add_row(Note(markdown, title=title)))
+    def _note(self, markdown: str, title: str = "") -> None:
+        self._screen.chat.add_note(markdown, title)
 
-    @work(thread=True, exit_on_error=False, group="slash")
-    def run_store_command(self, session_id: str, command: SlashCommand) -> None:
+    def _run_in_store(self, session_id: str, command: SlashCommand) -> None:
         from ...agents.actions import run_command  # the offline agent, loaded on first use
 
-        try:
-            result = run_command(
-                self.agentsess.store, session_id, command, self.agentsess.settings.chat
-            )
-        except AgentsessError as error:
-            self.ui(self.add_note, f"**{error.title}.** {error}")
-            self.ui(self.poll_changes)
-            return
-        if result is not None:
-            self.ui(self.add_note, result.text)
-            if result.session is not None or result.memory is not None:
-                self.ui(self._after_write)
-                self.ui(self.query_one("#memories").reload)  # type: ignore[attr-defined]
+        app = self._screen.agentsess
+
+        def run() -> NoteReady | None:
+            result = run_command(app.store, session_id, command, app.settings.chat)
+            if result is None:
+                return None
+            wrote = result.session is not None or result.memory is not None
+            return NoteReady(result.text, wrote=wrote)
+
+        def failed(error: AgentsessError) -> NoteReady:
+            note = as_note(error)
+            note.wrote = True  # the refusal may come from a changed session: show it as it is
+            return note
+
+        run_store_call(self._screen.chat, run, lambda note: note, group="slash", failed=failed)
 
     # -- commands the app performs ---------------------------------------------------------
 
-    def _slash_sessions(self, session_id: str, args: str) -> None:
-        sessions = self.visible_sessions
+    def _sessions(self, session_id: str, args: str) -> None:
+        screen = self._screen
+        sessions = screen.visible_sessions
         lines = [
-            f"- **{one_line(s.title, 50)}** · {s.agent_id} · {time_left(s, self.now)}"
+            f"- **{one_line(s.title, 50)}** · {s.agent_id} · {time_left(s, screen.now)}"
             for s in sessions[:20]
         ]
         more = f"\n\n…and {len(sessions) - 20} more." if len(sessions) > 20 else ""
-        self.add_note(
+        self._note(
             "\n".join(lines) + more + "\n\nThe sidebar has the focus: ↑/↓ to move, enter to open.",
             title=f"{len(sessions)} sessions",
         )
-        self.query_one(SessionList).focus()
+        screen.sidebar.session_list.focus()
 
-    def _slash_new(self, session_id: str, args: str) -> None:
+    def _new(self, session_id: str, args: str) -> None:
         if not args:
-            self.action_new_session()
+            self._screen.actions.new()
             return
-        session = self.sessions_by_id.get(session_id)
-        if session is None:
+        like = self._screen.sessions_by_id.get(session_id)
+        if like is None:
             return
-        self.create_for_agent(session, args)
-
-    @work(thread=True, exit_on_error=False, group="write")
-    def create_for_agent(self, like: Session, title: str) -> None:
-        """/new title: a session for the same agent, with the same responder settings."""
-        store = self.agentsess.store
+        # /new title: a session for the same agent, with the same responder settings.
+        store = self._screen.agentsess.store
         metadata = {"responder": like.metadata["responder"]} if "responder" in like.metadata else {}
-        try:
-            activation = store.create_session(like.agent_id, title, metadata=metadata)
-        except AgentsessError as error:
-            self.ui(self.add_note, f"**{error.title}.** {error}")
-            return
-        from ...core.tokens import mask
+        run_store_call(
+            self._screen,
+            lambda: store.create_session(like.agent_id, args, metadata=metadata),
+            created,
+            group="write",
+            failed=as_note,
+        )
 
-        self.ui(self._created, activation.session, mask(activation.token), activation.superseded)
-
-    def _slash_resume(self, session_id: str, args: str) -> None:
-        target = self.find_session(args) if args else self.sessions_by_id.get(session_id)
+    def _resume(self, session_id: str, args: str) -> None:
+        screen = self._screen
+        target = self.find_session(args) if args else screen.sessions_by_id.get(session_id)
         if target is None:
             return
-        self.resume_session(target.id)
-        self.jump_to(target.id)
+        screen.actions.resume(target.id)
+        screen.jump_to(target.id)
 
     def find_session(self, query: str) -> Session | None:
         """By id, exact title, or a unique part of a title; otherwise say what matched."""
         needle = query.strip().lower()
-        sessions = list(self.sessions_by_id.values())
+        sessions = list(self._screen.sessions_by_id.values())
         for rule in (
             lambda s: s.id.lower() == needle,
             lambda s: s.title.lower() == needle,
@@ -117,43 +135,40 @@ class SlashCommands(ChatActions):
                 return found[0]
             if len(found) > 1:
                 names = "\n".join(f"- {one_line(s.title, 50)} (`{s.id}`)" for s in found[:10])
-                self.add_note(f"Several sessions match “{query}”; be more precise:\n\n{names}")
+                self._note(f"Several sessions match “{query}”; be more precise:\n\n{names}")
                 return None
-        self.add_note(f"No session matches “{query}”. /sessions lists them.")
+        self._note(f"No session matches “{query}”. /sessions lists them.")
         return None
 
-    def _slash_end(self, session_id: str, args: str) -> None:
-        if self.query_one(SessionList).select_id(session_id):
-            self.action_end()
+    def _end(self, session_id: str, args: str) -> None:
+        if self._screen.sidebar.session_list.select_id(session_id):
+            self._screen.action_end()
 
-    def _slash_clear(self, session_id: str, args: str) -> None:
-        if self.query_one(SessionList).select_id(session_id):
-            self.action_clear()
+    def _clear(self, session_id: str, args: str) -> None:
+        if self._screen.sidebar.session_list.select_id(session_id):
+            self._screen.action_clear()
 
-    def _slash_export(self, session_id: str, args: str) -> None:
+    def _export(self, session_id: str, args: str) -> None:
         try:
-            fmt = export_format(args)
+            # export_format checks the value against the formats the core writes.
+            fmt = cast("Format", export_format(args))
         except InvalidInput as error:
-            self.add_note(f"**{error.title}.** {error}")
+            self._note(f"**{error.title}.** {error}")
             return
-        self.export_to_file(session_id, fmt)
+        store = self._screen.agentsess.store
 
-    @work(thread=True, exit_on_error=False, group="export")
-    def export_to_file(self, session_id: str, fmt: str) -> None:
-        from ...core.transfer import default_filename, export_session
+        def export() -> NoteReady:
+            from ...core.transfer import default_filename, export_session
 
-        store = self.agentsess.store
-        try:
-            text = export_session(store, session_id, fmt)  # type: ignore[arg-type]
-            name = default_filename(store.get_session(session_id), fmt)  # type: ignore[arg-type]
-            path = write_new_file(Path.cwd(), name, text)
-        except AgentsessError as error:
-            self.ui(self.add_note, f"**{error.title}.** {error}")
-            return
-        except OSError as error:
-            self.ui(self.add_note, f"**Cannot write the export.** {error}")
-            return
-        self.ui(self.add_note, f"Exported to `{path}` ({len(text):,} characters).")
+            text = export_session(store, session_id, fmt)
+            name = default_filename(store.get_session(session_id), fmt)
+            try:
+                path = write_new_file(Path.cwd(), name, text)
+            except OSError as error:
+                return NoteReady(f"**Cannot write the export.** {error}")
+            return NoteReady(f"Exported to `{path}` ({len(text):,} characters).")
+
+        run_store_call(self._screen.chat, export, lambda note: note, group="export", failed=as_note)
 
 
 def write_new_file(directory: Path, name: str, text: str) -> Path:

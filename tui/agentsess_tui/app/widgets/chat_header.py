@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -12,6 +10,7 @@ from ...core.durations import format_span
 from ...core.models import Phase, Session
 from ...core.phases import time_left
 from ...core.text import one_line
+from ..format import local_time
 from .session_list import PHASE_MARK
 
 PHASE_STYLE = {
@@ -20,16 +19,6 @@ PHASE_STYLE = {
     Phase.EXPIRED: "$error",
     Phase.ENDED: "$text-muted",
 }
-
-
-def local_time(ms: int) -> str:
-    """A time of day in the user's timezone; with the date when it is not today."""
-    moment = datetime.fromtimestamp(ms / 1000).astimezone()
-    return moment.strftime("%H:%M")
-
-
-def local_datetime(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class ChatHeader(Static):

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from ...core.models import Message
 from ...core.text import visible
-from .chat_header import local_datetime
+from ..format import local_datetime
 
 ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
 

@@ -1,0 +1,126 @@
+"""Replies in the chat pane: one streaming reply per session (escape stops it), and the reply
+that failed, kept to retry with ctrl+r. A plain class the chat pane owns."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker
+
+from ...agents import ResponderSettings, build_request, responder_for, run_reply
+from ...core.errors import AgentsessError
+from ..messages import ReplyFailed
+from ..widgets.chat_rows import ErrorRow, StreamingReply
+
+if TYPE_CHECKING:
+    from .chat import ChatPane
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    """What a reply answers: kept to retry it after a failure."""
+
+    session_id: str
+    text: str
+    after_id: int
+
+
+class Replies:
+    def __init__(self, pane: ChatPane) -> None:
+        self._pane = pane
+        self._running: dict[str, Worker[None]] = {}
+        self._failed: dict[str, PendingReply] = {}
+
+    def is_replying(self, session_id: str | None) -> bool:
+        worker = self._running.get(session_id or "")
+        return worker is not None and worker.is_running
+
+    def worker(self, session_id: str) -> Worker[None] | None:
+        """The reply worker of a session (running or done), if one was started."""
+        return self._running.get(session_id)
+
+    def has_failed(self, session_id: str | None) -> bool:
+        return (session_id or "") in self._failed
+
+    def start(self, pending: PendingReply) -> None:
+        pane = self._pane
+        self._failed.pop(pending.session_id, None)
+        if pending.session_id == pane.open_id:
+            pane.transcript.query(ErrorRow).remove()
+        self._running[pending.session_id] = pane.run_worker(
+            self._reply(pending),
+            group=f"reply-{pending.session_id}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+        pane.screen.refresh_bindings()
+
+    def cancel(self, session_id: str | None) -> None:
+        worker = self._running.get(session_id or "")
+        if worker is not None and worker.is_running:
+            worker.cancel()
+
+    def retry(self, session_id: str | None) -> None:
+        pending = self._failed.get(session_id or "")
+        if pending is not None:
+            self.start(pending)
+
+    async def _reply(self, pending: PendingReply) -> None:
+        """Build the context, stream the reply into the transcript and the database."""
+        pane = self._pane
+        app = pane.agentsess
+        store = app.store
+        chat = app.settings.chat
+        row: StreamingReply | None = None
+        try:
+            session = await asyncio.to_thread(store.get_session, pending.session_id)
+            settings = ResponderSettings.resolve(chat, session)
+            request = await asyncio.to_thread(
+                build_request, store, pending.session_id, pending.text, settings
+            )
+            responder = responder_for(session, chat, store)
+            if pending.session_id == pane.open_id:
+                row = StreamingReply(f"assistant · {settings.describe()}")
+                pane.transcript.streaming_after = pending.after_id
+                await pane.transcript.add_row(row)
+            await run_reply(
+                store,
+                pending.session_id,
+                responder,
+                request,
+                on_chunk=row.feed if row is not None else None,
+            )
+        except asyncio.CancelledError:
+            await self._close_stream(row, pending.session_id)
+            pane.notify("Stopped. What arrived is kept, marked incomplete.", title="Reply stopped")
+            raise
+        except AgentsessError as error:
+            await self._close_stream(row, pending.session_id)
+            self._failed[pending.session_id] = pending
+            pane.post_message(ReplyFailed(pending.session_id, error))
+            return
+        await self._close_stream(row, pending.session_id)
+
+    async def _close_stream(self, row: StreamingReply | None, session_id: str) -> None:
+        """Replace the streaming row with the stored message (complete, or partial)."""
+        pane = self._pane
+        transcript = pane.transcript
+        if row is not None and row.is_attached:
+            await row.finish()
+            await row.remove()
+        if transcript.session_id == session_id:
+            transcript.streaming_after = None
+            pane.load_newer(session_id, transcript.last_id or 0)
+        pane.screen.refresh_bindings()
+
+
+async def show_failure(pane: ChatPane, event: ReplyFailed) -> None:
+    """In the transcript when the session is open, else as a notification."""
+    error = event.error
+    if event.session_id == pane.open_id:
+        await pane.transcript.add_row(ErrorRow(str(error)))
+    else:
+        pane.notify(str(error), title=error.title, severity="error", markup=False)
+    pane.screen.refresh_bindings()

@@ -1,0 +1,130 @@
+"""The sweep: write overdue sessions `expired` and warn the newly expiring, in bounded chunks.
+
+Reads never wait for it: the phase is derived from `expires_at` and the clock on every read
+(`phases`), so an overdue session reads as expired before any sweep has written it. The
+sweep only makes that durable, with an `expired` event at the real expiry time. A machine that
+was off for days can wake to 100k overdue sessions: they are written `CHUNK` at a time, each
+chunk its own short `BEGIN IMMEDIATE` transaction, with a pause between chunks in which a
+waiting writer gets the lock (SQLite's busy handler polls; without the pause the sweep would
+win the lock back every time). See bench/core.py for the figures behind the numbers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+from ..clock import Clock
+from ..db import Database
+from ..models import SweepResult
+from ..rows import EVENTS
+
+# Sessions written per transaction, and the pause between two chunks. A chunk of 1,000 holds
+# the write lock ~10 ms; SQLite's busy handler retries a waiting writer after 1, 3, 8, 18, 33 ms,
+# so a pause about half a chunk long lets it in within a few retries (bench/core.py).
+CHUNK = 1000
+PAUSE_SECONDS = 0.006
+
+
+class Sweeper:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        chunk: int = CHUNK,
+        pause: Callable[[], None] = lambda: time.sleep(PAUSE_SECONDS),
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.chunk = chunk
+        self.pause = pause
+
+    def sweep(self) -> SweepResult:
+        """Expire every overdue session and warn every newly expiring one.
+
+        Reads first and takes the write lock only when something is due, so an idle client
+        polling this never blocks writers.
+        """
+        conn = self.db.conn()
+        now = self.clock.now_ms()
+        # Without statistics the planner prefers `state = ?` on sessions_state_expires and reads
+        # every live row (1 ms at 3k live sessions, per tick); INDEXED BY pins the warning checks
+        # to their partial index (µs).
+        due = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE state = 'active' AND expires_at <= ?) "
+            "OR EXISTS (SELECT 1 FROM sessions INDEXED BY sessions_live_unwarned "
+            "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= ?)",
+            (now, now),
+        ).fetchone()[0]
+        expired: list[str] = []
+        warned: list[str] = []
+        if due:
+            expired = self._in_chunks("expired", now)
+            warned = self._in_chunks("warned", now)
+        return SweepResult(expired=expired, warned=warned, next_due_at=self._next_due(conn))
+
+    def _in_chunks(self, kind: str, now: int) -> list[str]:
+        done: list[str] = []
+        while True:
+            with self.db.write() as conn:
+                rows = _chunk(conn, kind, now, self.chunk)
+            done += rows
+            if len(rows) < self.chunk:
+                return done
+            self.pause()  # let a waiting writer in before the next chunk
+
+    @staticmethod
+    def _next_due(conn: sqlite3.Connection) -> int | None:
+        row = conn.execute(
+            "SELECT min((SELECT min(expires_at) FROM sessions WHERE state = 'active'), "
+            "coalesce((SELECT min(warn_at) FROM sessions INDEXED BY sessions_live_unwarned "
+            "WHERE state = 'active' AND warned_at IS NULL), 9e18))"
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+
+# One chunk each: first the events (INSERT … SELECT, no row through Python: a third of the
+# chunk's time otherwise), then the same rows' update (the same query in the same transaction
+# picks the same rows). The updates stamp change_seq themselves (one value for the chunk)
+# instead of paying the per-row change trigger (schema.m002); all walk a partial index of
+# live sessions.
+_EVENT_COLUMNS = ", ".join(EVENTS.column(name) for name in EVENTS.insertable)
+_OVERDUE = (
+    "SELECT rowid FROM sessions INDEXED BY sessions_live_expires "
+    "WHERE state = 'active' AND expires_at <= :now ORDER BY expires_at, rowid LIMIT :chunk"
+)
+_UNWARNED = (
+    "SELECT rowid FROM sessions INDEXED BY sessions_live_unwarned "
+    "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= :now AND expires_at > :now "
+    "ORDER BY warn_at, rowid LIMIT :chunk"
+)
+_STEPS = {
+    # An expiry is recorded at the real expiry time; a warning when it was given.
+    "expired": (
+        f"INSERT INTO events ({_EVENT_COLUMNS}) "  # noqa: S608 (fixed fragments)
+        f"SELECT id, expires_at, 'expired', '{{}}' FROM sessions WHERE rowid IN ({_OVERDUE})",
+        "UPDATE sessions SET state = 'expired', "  # noqa: S608 (fixed fragments)
+        "change_seq = (SELECT seq + 1 FROM change_log WHERE id = 1) "
+        f"WHERE rowid IN ({_OVERDUE}) RETURNING id",
+    ),
+    "warned": (
+        f"INSERT INTO events ({_EVENT_COLUMNS}) "  # noqa: S608 (fixed fragments)
+        "SELECT id, :now, 'warned', json_object('expires_at', expires_at) FROM sessions "
+        f"WHERE rowid IN ({_UNWARNED})",
+        "UPDATE sessions SET warned_at = :now, "  # noqa: S608 (fixed fragments)
+        "change_seq = (SELECT seq + 1 FROM change_log WHERE id = 1) "
+        f"WHERE rowid IN ({_UNWARNED}) RETURNING id",
+    ),
+}
+
+
+def _chunk(conn: sqlite3.Connection, kind: str, now: int, chunk: int) -> list[str]:
+    events, update = _STEPS[kind]
+    params = {"now": now, "chunk": chunk}
+    conn.execute(events, params)
+    done = [row[0] for row in conn.execute(update, params).fetchall()]
+    if done:
+        conn.execute("UPDATE change_log SET seq = seq + 1 WHERE id = 1")
+    return done

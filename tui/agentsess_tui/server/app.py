@@ -1,0 +1,151 @@
+"""The app factory: one FastAPI app over the store (native, MEMANTO, elizaOS routes, MCP at
+/mcp), the error mapping, the body limit, the access log and the sweeper.
+
+FastAPI rather than bare Starlette: typed routes give validation and an OpenAPI 3.1 document
+that matches the routes by construction (schemathesis tests it); the MCP SDK already runs on
+Starlette, which FastAPI is built on, so one ASGI stack serves both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
+
+from .. import __version__
+from ..core.errors import AgentsessError
+from ..core.store import Store
+from . import elizaos, memanto, native_memories, native_messages, native_sessions
+from .auth import authenticate
+from .context import ServerContext, ServerOptions
+from .errors import ApiError, body, from_core
+from .middleware import AccessLog, BodyLimit, send_error
+from .sweeper import run_sweeper
+
+log = logging.getLogger("agentsess.server")
+
+
+def _json(error: ApiError) -> JSONResponse:
+    return JSONResponse(body(error), status_code=error.status, headers=error.headers)
+
+
+def _validation_message(exc: RequestValidationError) -> ApiError:
+    problems = []
+    for error in exc.errors()[:5]:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+        where = ".".join(loc) or "body"
+        value = error.get("input")
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        problems.append(f"{where} = {shown}: {error.get('msg', 'invalid')}")
+    return ApiError(
+        400,
+        "invalid_input",
+        "Invalid request: " + "; ".join(problems) + ".",
+        "See /openapi.json for the fields each route takes.",
+    )
+
+
+class McpEndpoint:
+    """/mcp: the MCP SDK's streamable HTTP transport, behind the same bearer keys."""
+
+    def __init__(self, ctx: ServerContext, handler: Any) -> None:
+        self.ctx = ctx
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            await asyncio.to_thread(authenticate, self.ctx, headers.get("authorization"))
+        except ApiError as error:
+            await send_error(send, error)
+            return
+        except AgentsessError as exc:
+            await send_error(send, from_core(exc))
+            return
+        await self.handler(scope, receive, send)
+
+
+def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
+    options = options or ServerOptions()
+    ctx = ServerContext(store, options)
+    mcp_server = None
+    if options.mcp:
+        from .mcp_tools import McpTools, build_mcp
+
+        mcp_server = build_mcp(McpTools(store, require_key=True))
+        mcp_server.settings.streamable_http_path = "/"
+        mcp_server.streamable_http_app()  # creates the session manager
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
+        async with contextlib.AsyncExitStack() as stack:
+            if mcp_server is not None:
+                await stack.enter_async_context(mcp_server.session_manager.run())
+            try:
+                yield
+            finally:
+                stop.set()
+                if sweeper is not None:
+                    await sweeper
+        store.close()
+
+    app = FastAPI(
+        title="agentsess",
+        version=__version__,
+        summary="Time-boxed AI agent sessions and their long-term memories",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+
+    @app.exception_handler(AgentsessError)
+    async def core_error(request: Request, exc: AgentsessError) -> JSONResponse:
+        return _json(from_core(exc))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _json(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json(_validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "no_route", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _json(ApiError(exc.status_code, code, str(exc.detail), "See /openapi.json."))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
+        return _json(ApiError(500, "internal", "The server failed unexpectedly.", None))
+
+    @app.get("/health", tags=["server"], summary="Liveness (no key needed)")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    for module in (native_sessions, native_messages, native_memories, memanto, elizaos):
+        app.include_router(module.router)
+    if mcp_server is not None:
+        from mcp.server.fastmcp.server import StreamableHTTPASGIApp
+
+        app.mount("/mcp", McpEndpoint(ctx, StreamableHTTPASGIApp(mcp_server.session_manager)))
+
+    app.add_middleware(BodyLimit, limit=options.body_limit)
+    if options.access_log:
+        app.add_middleware(AccessLog)
+    return app

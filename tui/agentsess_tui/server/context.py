@@ -1,0 +1,36 @@
+"""What every route shares: the store, the API keys, the limits. One per server process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.repo.keys import ApiKeys
+from ..core.store import Store
+from .ratelimit import RateLimiter
+
+DEFAULT_BODY_LIMIT = 2 * 1024 * 1024  # a 1 MiB message, JSON-escaped, fits
+DEFAULT_RATE_PER_MINUTE = 6000
+
+
+@dataclass
+class ServerOptions:
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+    """Requests per minute per API key (0: no limit)."""
+    rate_burst: int | None = None
+    body_limit: int = DEFAULT_BODY_LIMIT
+    """Largest request body accepted, in bytes; more is a 413."""
+    require_session_token: bool = False
+    """Native routes that write into a session need X-Session-Token, not just a key."""
+    sweep: bool = True
+    """Run the expiry sweep in the server (off only for tests that drive it themselves)."""
+    access_log: bool = True
+    mcp: bool = True
+    """Serve the MCP tools at /mcp."""
+
+
+class ServerContext:
+    def __init__(self, store: Store, options: ServerOptions) -> None:
+        self.store = store
+        self.options = options
+        self.keys = ApiKeys(store.db, store.clock)
+        self.limiter = RateLimiter(options.rate_per_minute, burst=options.rate_burst)
