@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from chat_server import ChatServer
 
+from agentsess_tui.agents.hosts import confirm_host
 from agentsess_tui.core import Store
 
 from .test_e2e_pty import APP, PtyApp, env, listed
@@ -70,6 +71,8 @@ def test_hostile_text_in_every_field_never_reaches_the_terminal_raw(
         live.id,
         {"responder": {"backend": "openai", "base_url": chat_server.url, "model": "m"}},
     )
+    # A session's own host is used only once the person confirmed it (issue 10, item 1).
+    confirm_host(Path(env["AGENTSESS_HOME"]) / "ui-state.json", chat_server.url)
     ended = store.create_session("hostile-bot", payload("TA")).session
     store.end_session(ended.id, payload("RE"))
     store.remember(payload("MC"), agent_id="hostile-bot", title=payload("MT"), tags=[payload("TG")])
