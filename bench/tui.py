@@ -6,17 +6,21 @@ Measured, medians of repeated runs:
   alternately in the same run;
 - idle CPU with every countdown ticking, and RSS;
 - switching to the 100k-message session until its last message is on screen;
-- a write by another process until it is on screen.
+- a write by another process until it is on screen;
+- large messages (1 MiB of three shapes): UI loop lag and RSS added while opening, paging,
+  receiving and streaming one (headless, in-process: see LARGE_METHOD).
 
 "On screen" means: the text was written to the terminal. The output is read as it comes
 (`select`, no busy loop), escape sequences are removed, and the benchmark waits for a marker.
 
     python bench/tui.py [--scale 0.1] [--runs 9] [--idle 30] [--rebuild] [--out DIR]
+    python bench/tui.py --only large [--large-runs 3]   # just the large-message rows
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import fcntl
 import json
@@ -586,6 +590,259 @@ class Bench:
         )
 
 
+# -- 4. large messages (issue 10): in-process, headless, one fresh interpreter per run ---------
+
+MIB = 1024 * 1024
+LARGE_SHAPES = ("table", "lines", "longline")
+LARGE_SCENARIOS = ("open", "pager", "write", "stream")
+LARGE_LAG_TARGET_MS = 100.0
+LARGE_RSS_TARGET_MB = 50.0
+LAG_TICK = 0.01  # the probe: a 10 ms timer on the app's loop; lag = how late each tick fires
+SHAPE_LABEL = {
+    "table": "a markdown table",
+    "lines": "plain text with newlines",
+    "longline": "one long line",
+}
+SCENARIO_LABEL = {
+    "open": "opening a session whose last message is",
+    "pager": "show all (the pager) on, then end, for",
+    "write": "another process writing (received live)",
+    "stream": "a reply streamed live (1 KiB chunks) that is",
+}
+
+
+def large_text(shape: str) -> str:
+    """1 MiB (the store's limit) of one shape, ending in a marker."""
+    end = "LARGE-MESSAGE-END"
+    if shape == "longline":
+        return ("word " * (MIB // 5))[: MIB - len(end)] + end
+    if shape == "table":
+        rows = ["| id | name | value | note |", "|---|---|---|---|"]
+        rows += [f"| {i} | item {i} | {i * 7} | a note about row {i} |" for i in range(MIB // 40)]
+    else:
+        rows = [f"line {n}: the quick brown fox jumps over the lazy dog" for n in range(MIB // 50)]
+    body = "\n".join(rows)
+    body = body[: body.rindex("\n", 0, MIB - len(end) - 1)]
+    return f"{body}\n{end}"
+
+
+def _rss_mb() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MB."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current RSS (Linux: "5" to clear_refs), so the peak is this step's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
+    """One scenario in this (fresh) interpreter: the real app headless, a real database."""
+    import gc
+
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.app.panes import replies
+    from agentsess_tui.app.screenshots import settle
+    from agentsess_tui.app.widgets.message_view import MessageView
+    from agentsess_tui.app.widgets.session_list import SessionList
+    from agentsess_tui.app.widgets.text_pager import TextPager
+    from agentsess_tui.core import ManualClock
+
+    text = large_text(shape)
+    clock = ManualClock("2026-03-02T09:00:00Z")
+    db = work / f"large-{shape}-{scenario}-{time.perf_counter_ns()}.db"
+    store = Store(db, clock=clock, key=b"bench-key-not-a-secret-32-bytes!")
+    store.add_agent("bench")
+    small = store.create_session("bench", "Small", options={"window_minutes": 1440}).session
+    for n in range(20):
+        store.add_message(small.id, f"small message {n}")
+    big = store.create_session("bench", "Huge", options={"window_minutes": 1440}).session
+    for n in range(10):
+        store.add_message(big.id, f"before the big one {n}")
+    if scenario in ("open", "pager"):
+        store.add_message(big.id, text, role="assistant")
+
+    class StandIn:
+        backend = "bench"
+        model = "stand-in"
+
+        async def reply(self, request: Any) -> Any:
+            for start in range(0, len(text), 1024):
+                await asyncio.sleep(0)
+                yield text[start : start + 1024]
+
+    replies.responder_for = lambda *args, **kwargs: StandIn()  # type: ignore[assignment]
+    app = make_app(store, clock=clock, remember_theme=False, blink=False)
+    lags: list[float] = []
+    async with app.run_test(size=(COLUMNS, ROWS)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        session_list = screen.query_one(SessionList)
+        session_list.select_id(big.id if scenario != "open" else small.id)
+        await settle(pilot)
+        await pilot.pause(0.3)
+
+        def shown() -> bool:
+            views = screen.query(MessageView)
+            return bool(views) and views.last().message.content == text
+
+        if scenario == "pager":
+            await _wait(pilot, shown)
+        gc.collect()
+        rss_before, _ = _rss_mb()
+        peak_reset = _reset_peak()
+        last = time.perf_counter()
+
+        def tick() -> None:
+            nonlocal last
+            now = time.perf_counter()
+            lags.append(max(0.0, now - last - LAG_TICK))
+            last = now
+
+        timer = app.set_interval(LAG_TICK, tick)
+        await pilot.pause(0.1)
+        started = time.perf_counter()
+        if scenario == "open":
+            session_list.select_id(big.id)  # the chat follows the cursor
+            await _wait(pilot, shown)
+        elif scenario == "pager":
+            screen.query(MessageView).last().action_show_all()
+            await _wait(pilot, lambda: bool(app.screen.query(TextPager)))
+            await pilot.pause(0.1)
+            await pilot.press("end")
+            await _wait(
+                pilot,
+                lambda: (
+                    "LARGE-MESSAGE-END" in "".join(app.screen.query_one(TextPager).visible_text())
+                ),
+            )
+        elif scenario == "write":
+            other = Store(db, clock=clock)
+            other.add_message(big.id, text, role="assistant")
+            other.close()
+            await _wait(pilot, shown)  # the 0.5 s data_version poll notices it
+        else:
+            chat_input = screen.query_one("#chat-input")
+            chat_input.focus()
+            chat_input.value = "a big one please"  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await _wait(pilot, shown, timeout=120)
+        elapsed = time.perf_counter() - started
+        await pilot.pause(0.5)  # paints and layouts that follow
+        timer.stop()
+        rss_after, peak = _rss_mb()
+        mounted = len(list(app.screen.walk_children()))
+    store.close()
+    lags.sort()
+    return {
+        "lag_max_ms": lags[-1] * 1000 if lags else 0.0,
+        "lag_p95_ms": lags[int(0.95 * (len(lags) - 1))] * 1000 if lags else 0.0,
+        "rss_delta_mb": rss_after - rss_before,
+        "peak_delta_mb": (peak - rss_before) if peak_reset else float("nan"),
+        "elapsed_s": elapsed,
+        "widgets": mounted,
+        "ticks": len(lags),
+    }
+
+
+async def _wait(pilot: Any, done: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the large message did not show within the time limit")
+        await pilot.pause(0.01)
+
+
+def large_child(shape: str, scenario: str, work: Path) -> int:
+    """`--large-child`: one run, its figures as JSON on stdout."""
+    import asyncio as _asyncio
+
+    result = _asyncio.run(_large_run(shape, scenario, work))
+    print(json.dumps(result))
+    return 0
+
+
+def large_messages(args: argparse.Namespace, log: Callable[[str], None]) -> list[Figure]:
+    """Every shape × scenario, `--large-runs` fresh interpreters each; medians."""
+    figures: list[Figure] = []
+    runs = args.large_runs
+    with _workdir() as work:
+        for scenario in LARGE_SCENARIOS:
+            for shape in LARGE_SHAPES:
+                results = []
+                for _ in range(runs):
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--large-child", shape, scenario, str(work)],
+                        capture_output=True,
+                        text=True,
+                        timeout=600,
+                        check=False,
+                    )
+                    if done.returncode != 0:
+                        raise SystemExit(f"large {shape}/{scenario} failed:\n{done.stderr[-3000:]}")
+                    results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                what = f"{SCENARIO_LABEL[scenario]} 1 MiB, {SHAPE_LABEL[shape]}"
+                lags = [r["lag_max_ms"] for r in results]
+                rss = [r["rss_delta_mb"] for r in results]
+                peaks = [r["peak_delta_mb"] for r in results]
+                shown_s = statistics.median(r["elapsed_s"] for r in results)
+                note = (
+                    f"worst tick of a {LAG_TICK * 1000:.0f} ms timer per run (p95 "
+                    f"{statistics.median(r['lag_p95_ms'] for r in results):.0f} ms); shown in "
+                    f"{shown_s:.2f} s; {results[0]['widgets']} widgets on the screen after"
+                )
+                figures.append(
+                    Figure(
+                        f"large_{scenario}_{shape}_lag_ms",
+                        f"UI loop lag: {what}",
+                        "ms",
+                        lags,
+                        target=LARGE_LAG_TARGET_MS,
+                        note=note,
+                    )
+                )
+                figures.append(
+                    Figure(
+                        f"large_{scenario}_{shape}_rss_mb",
+                        f"RSS added: {what}",
+                        "MB",
+                        rss,
+                        target=LARGE_RSS_TARGET_MB,
+                        note=f"VmRSS after − before (gc'd); peak (VmHWM) added "
+                        f"{statistics.median(peaks):.1f} MB",
+                    )
+                )
+                log(
+                    f"  {what}: lag {statistics.median(lags):.0f} ms, "
+                    f"RSS +{statistics.median(rss):.1f} MB (peak +{statistics.median(peaks):.1f})"
+                )
+    return figures
+
+
+LARGE_METHOD = (
+    "Large messages (`large_*` rows): the real app (`make_app`, a real SQLite file) runs "
+    "headless in a fresh interpreter per run (`run_test`, 120×36: Textual lays out and renders "
+    "every frame, nothing is written to a terminal). A 10 ms timer on the app's loop measures "
+    "lag (how late each tick fires); the figure is each run's worst tick, from just before the "
+    "action until 0.5 s after the message is on screen; RSS is VmRSS after − before, and the peak "
+    "(VmHWM, reset through /proc/self/clear_refs). Shapes: a 1 MiB Markdown table, 1 MiB of "
+    "50-character lines, one 1 MiB line. Scenarios: opening the session (the chat follows the "
+    "sidebar cursor), show all (the pager) then end, another process writing the message "
+    "(noticed by the 0.5 s poll), and a reply streamed by a stand-in responder in 1 KiB chunks "
+    "through the real reply worker (stored as it streams) until it ends as a stored message. "
+    "Run alone with `python bench/tui.py --only large`, which keeps the other rows of tui.json."
+)
+
+
 # -- results -------------------------------------------------------------------------------------
 
 
@@ -647,6 +904,22 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
+def _large_header(report: dict[str, Any]) -> list[str]:
+    """When the large-message rows were run on their own (`--only large`): when, and on what."""
+    large = report.get("large")
+    if not large:
+        return []
+    changed = large["code"]["uncommitted"]
+    before, after = large["loadavg_before"][0], large["loadavg_after"][0]
+    return [
+        f"The `large_*` rows were run on their own on {large['date']} (`{large['command']}`), "
+        f"commit {large['code']['commit'] or '?'}"
+        + (f" with uncommitted changes to {', '.join(changed)}" if changed else "")
+        + f"; load average {before:.2f} before, {after:.2f} after.",
+        "",
+    ]
+
+
 def markdown(report: dict[str, Any]) -> str:
     m, d, method = report["machine"], report["dataset"], report["method"]
     counts = d["counts"]
@@ -666,6 +939,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Load: {report['load']['note']}",
         "",
+        *_large_header(report),
         f"Dataset (scale {d['scale']:g}): {counts['sessions']:,} sessions "
         f"({counts['active_sessions']} active), {counts['messages']:,} messages "
         f"({counts['big_session_messages']:,} in one session), {counts['memories']:,} memories, "
@@ -748,11 +1022,26 @@ def main(argv: list[str] | None = None) -> int:
         help="command to measure instead of the installed agentsess-tui (to compare a variant; "
         "its first word must be a path)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("all", "large"),
+        default="all",
+        help="large: only the large-message rows, merged into the results already in --out",
+    )
+    parser.add_argument(
+        "--large-runs", type=int, default=3, help="runs of each large scenario (0: none)"
+    )
+    parser.add_argument("--large-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.large_child:
+        shape, scenario, work_dir = args.large_child
+        return large_child(shape, scenario, Path(work_dir))
 
     def log(text: str) -> None:
         print(text, flush=True)
 
+    if args.only == "large":
+        return only_large(args, argv, log)
     dataset = tui_data.ensure_dataset(args.data_dir, args.scale, rebuild=args.rebuild, log=log)
     load_before = os.getloadavg()
     started = datetime.now(UTC)
@@ -764,6 +1053,10 @@ def main(argv: list[str] | None = None) -> int:
         bench.cold_start()
         bench.bare_reference()
         bench.live()
+        if args.large_runs > 0:  # 0 skips them (the smoke test: they take minutes)
+            log(f"large messages: {args.large_runs} runs of each shape and scenario")
+            for figure in large_messages(args, log):
+                bench.add(figure)
     load_after = os.getloadavg()
     busy = bench.extra["idle"]["machine_busy_percent"]
     report: dict[str, Any] = {
@@ -810,7 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
                 "switch": bench.big_text,
                 "external_write": "external-write-<n>-<random>",
             },
-            "notes": method_notes(bench),
+            "notes": [*method_notes(bench), LARGE_METHOD],
             "command": "make bench-tui"
             if argv is None and sys.argv[1:] == []
             else "python bench/tui.py " + " ".join(sys.argv[1:] if argv is None else argv),
@@ -820,6 +1113,35 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_results(args.out, report)
     log(f"wrote {args.out / 'tui.json'} and {args.out / 'tui.md'}")
+    return 0
+
+
+def only_large(args: argparse.Namespace, argv: list[str] | None, log: Callable[[str], None]) -> int:
+    """The large-message rows alone, replacing those in the existing results (others kept)."""
+    path = args.out / "tui.json"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run the whole benchmark once first.")
+    report = json.loads(path.read_text())
+    started = datetime.now(UTC)
+    code = code_version()
+    load_before = os.getloadavg()
+    log(f"large messages: {args.large_runs} runs of each shape and scenario")
+    figures = large_messages(args, log)
+    load_after = os.getloadavg()
+    report["figures"] = [f for f in report["figures"] if not f["id"].startswith("large_")]
+    report["figures"] += [f.as_dict() for f in figures]
+    notes = [n for n in report["method"]["notes"] if not n.startswith("Large messages")]
+    report["method"]["notes"] = [*notes, LARGE_METHOD]
+    report["large"] = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "code": code,
+        "machine": machine_info(),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+        "command": "python bench/tui.py " + " ".join(sys.argv[1:] if argv is None else argv),
+    }
+    write_results(args.out, report)
+    log(f"wrote {path} and {args.out / 'tui.md'}")
     return 0
 
 

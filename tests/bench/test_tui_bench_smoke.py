@@ -66,6 +66,8 @@ def test_tui_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
             "1",
             "--settle",
             "0.2",
+            "--large-runs",
+            "0",
             "--data-dir",
             str(tmp_path / "data"),
             "--out",

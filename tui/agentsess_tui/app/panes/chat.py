@@ -103,6 +103,11 @@ class ChatPane(Vertical):
         self.session = session
         self._refresh_header()
         self.hide_notice()
+        self._load(session_id, around)
+
+    def _load(self, session_id: str, around: int | None) -> None:
+        """Fill the transcript with the last page or the page around a message; a newer
+        request makes this one's answer stale."""
         self._request += 1
         request = self._request
         store = self.agentsess.store
@@ -176,6 +181,12 @@ class ChatPane(Vertical):
     @on(Transcript.NeedNewer)
     def _need_newer(self, event: Transcript.NeedNewer) -> None:
         self.load_newer(event.session_id, event.after_id)
+
+    @on(Transcript.NeedLatest)
+    def _need_latest(self, event: Transcript.NeedLatest) -> None:
+        # end in a window short of the newest message (after a jump): the last page replaces it.
+        if event.session_id == self.open_id:
+            self._load(event.session_id, None)
 
     def refresh_messages(self) -> None:
         """Something was committed: fetch what follows the last message shown."""

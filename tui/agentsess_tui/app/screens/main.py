@@ -244,6 +244,7 @@ class MainScreen(Screen[None]):
         """From a search hit: select the session and show the page around the message."""
         self.jump_to(session_id)
         self.open_session(session_id, around=message_id)
+        self.chat.transcript.focus()  # the keys page the transcript around the hit
 
     # -- keys ------------------------------------------------------------------------------
 

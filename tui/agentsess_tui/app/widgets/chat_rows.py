@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ...core.text import visible
+from .message_view import size_label
 
 if TYPE_CHECKING:
     from textual.widgets.markdown import MarkdownStream
@@ -20,10 +21,21 @@ if TYPE_CHECKING:
 # Chunks are coalesced and handed to the Markdown stream at most this often: feeding it every
 # chunk costs several times the CPU and lags (PERF-NOTES, streaming).
 FLUSH_SECONDS = 0.1
+# Markdown re-parses the open block on every write (a table is one block): past this many
+# characters a reply stops feeding it and shows plain text instead. The stored message is
+# whole; once the reply ends, the transcript shows it bounded like any other (MessageView).
+STREAM_MARKDOWN_LIMIT = 8 * 1024
+# Textual's Markdown table is a grid with a widget per cell, rebuilt as the block grows: a
+# streamed table goes plain after this many rows (a 1 MiB table stalled the loop for seconds).
+STREAM_TABLE_ROWS = 24
+# Past the limit, the newest text is shown plain: at most this much, at most this many lines.
+TAIL_CHARS = 2 * 1024
+TAIL_LINES = 12
 
 
 class StreamingReply(Vertical):
-    """The assistant's reply as it arrives, rendered with Textual's Markdown streaming."""
+    """The assistant's reply as it arrives, rendered with Textual's Markdown streaming up to
+    STREAM_MARKDOWN_LIMIT characters; beyond, a bounded plain tail of the newest lines."""
 
     def __init__(self, label: str) -> None:
         super().__init__(classes="message -assistant -streaming")
@@ -32,6 +44,11 @@ class StreamingReply(Vertical):
         self._buffer: list[str] = []
         self._stream: MarkdownStream | None = None  # (markdown-it is imported on first use)
         self._timer: Timer | None = None
+        self.received = 0  # characters (sanitized) handed to the view so far
+        self.fed = 0  # of which the Markdown stream has had
+        self.plain = False  # past a limit: the newest text is shown plain, bounded
+        self._table_rows = 0
+        self._tail = ""  # the newest text past the limit, at most TAIL_CHARS
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown
@@ -43,6 +60,9 @@ class StreamingReply(Vertical):
             classes="streaming-label",
         )
         yield Markdown(open_links=False)
+        tail = Static(classes="streaming-tail")
+        tail.display = False
+        yield tail
 
     def on_mount(self) -> None:
         from textual.widgets import Markdown
@@ -56,10 +76,43 @@ class StreamingReply(Vertical):
         self._buffer.append(visible(chunk))
 
     async def flush(self) -> None:
-        if self._buffer and self._stream is not None:
-            text = "".join(self._buffer)
-            self._buffer.clear()
-            await self._stream.write(text)
+        if not self._buffer:
+            return
+        text = "".join(self._buffer)
+        self._buffer.clear()
+        self.received += len(text)
+        if not self.plain:
+            part = text[: max(0, STREAM_MARKDOWN_LIMIT - self.fed)]
+            self._table_rows += part.count("\n|")
+            self.plain = len(part) < len(text) or self._table_rows > STREAM_TABLE_ROWS
+            if part and self._stream is not None:
+                self.fed += len(part)
+                await self._stream.write(part)
+            if not self.plain:
+                return
+            text = text[len(part) :]
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
+        self._tail = (self._tail + text)[-TAIL_CHARS:]
+        self._show_tail()
+
+    def _show_tail(self) -> None:
+        lines = self._tail.split("\n")[-TAIL_LINES:]
+        more = self.received - self.fed
+        tail = self.query_one(".streaming-tail", Static)
+        tail.update(
+            Text.assemble(
+                (
+                    f"… {size_label(more)} more so far, plain text (all of it is kept); "
+                    "the newest lines:",
+                    "italic",
+                ),
+                "\n",
+                "\n".join(lines),
+            )
+        )
+        tail.display = True
 
     async def finish(self) -> None:
         """Write what is buffered and stop the stream (before the row is replaced)."""

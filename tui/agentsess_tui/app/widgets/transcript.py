@@ -1,13 +1,19 @@
 """The conversation of the open session: newest at the bottom, older pages on scroll-up.
 
-Only a window of the history is ever mounted: the last page when a session opens, and older
-pages one at a time as the reader reaches the top (keyset paging in the core).
+Only a window of the history is ever mounted: the last page when a session opens (or the page
+around a search hit), older pages one at a time as the reader reaches the top and newer ones as
+they reach the bottom (keyset paging in the core). The keys page both ways too: pgdn/↓ at the
+bottom of a window asks for the next page, end for the newest page, pgup/↑/home at the top for
+the previous one. Keys scroll without animation: a page arriving mid-animation would fight it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
+from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
@@ -23,6 +29,17 @@ NEWER_PAGE = 200
 
 
 class Transcript(VerticalScroll, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "show_all",
+            "Show all",
+            id="transcript_show_all",
+            show=False,
+            tooltip="Open the long message on screen in a pager",
+        ),
+    ]
+
     class NeedOlder(TextualMessage):
         """The reader reached the top and older messages exist."""
 
@@ -38,6 +55,13 @@ class Transcript(VerticalScroll, can_focus=True):
             super().__init__()
             self.session_id = session_id
             self.after_id = after_id
+
+    class NeedLatest(TextualMessage):
+        """The reader asked for the end (end key) of a window that does not reach it."""
+
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -183,18 +207,82 @@ class Transcript(VerticalScroll, can_focus=True):
 
         self._when_laid_out(widgets[0], keep_place)
 
+    # -- keys ------------------------------------------------------------------------------
+
+    def _at_bottom(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y - 1
+
+    def _ask_newer(self) -> None:
+        last = self.last_id
+        if self.session_id is not None and last is not None and not self._loading_newer:
+            self._loading_newer = True
+            self.post_message(self.NeedNewer(self.session_id, last))
+
+    def _ask_older(self) -> None:
+        first = self.first_id
+        if self.session_id is not None and first is not None and not self._loading_older:
+            self._loading_older = True
+            self.post_message(self.NeedOlder(self.session_id, first))
+
+    def action_scroll_end(self) -> None:
+        if self.has_newer and self.session_id is not None:
+            # The newest page replaces the window (what end means), not 200 more at a time.
+            self._loading_newer = True
+            self.post_message(self.NeedLatest(self.session_id))
+            return
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        if self.has_newer and self._at_bottom():
+            self._ask_newer()
+        elif not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_down(animate=False)
+
+    def action_scroll_down(self) -> None:
+        if self.has_newer and self._at_bottom():
+            self._ask_newer()
+        elif not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        if self.has_older and self.scroll_y <= 1:
+            self._ask_older()
+        elif not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_up(self) -> None:
+        if self.has_older and self.scroll_y <= 1:
+            self._ask_older()
+        elif not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        if self.has_older and self.scroll_y <= 1:
+            self._ask_older()
+        elif not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_home(animate=False)
+
+    def action_show_all(self) -> None:
+        """enter: the pager for the first long message that is (partly) on screen."""
+        shown = self.content_region
+        for view in self.views:
+            if view.truncated and view.region.overlaps(shown):
+                view.action_show_all()
+                return
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         at_bottom = new_value >= self.max_scroll_y - 1
         if at_bottom and not self.has_newer and not self._anchored and not self._loading_newer:
             self.anchor()  # caught up with the newest message: follow new ones again
-        if at_bottom and self.has_newer and not self._loading_newer:
-            last = self.last_id
-            if self.session_id is not None and last is not None:
-                self._loading_newer = True
-                self.post_message(self.NeedNewer(self.session_id, last))
-        if new_value <= 1 and self.has_older and not self._loading_older:
-            first = self.first_id
-            if self.session_id is not None and first is not None:
-                self._loading_older = True
-                self.post_message(self.NeedOlder(self.session_id, first))
+        if at_bottom and self.has_newer:
+            self._ask_newer()
+        if new_value <= 1 and self.has_older:
+            self._ask_older()
