@@ -21,7 +21,7 @@ from agentsess_tui.core import (
     TokenRevoked,
 )
 from agentsess_tui.core.clock import MINUTE_MS
-from agentsess_tui.core.tokens import key_id, load_key, mask
+from agentsess_tui.core.tokens import TokenClaims, encode, key_id, load_key, mask
 
 
 def _b64(data: dict[str, object]) -> str:
@@ -231,9 +231,19 @@ def test_a_damaged_key_file_is_a_storage_error(tmp_path: Path, content: str) -> 
         load_key(key_file, env={})
 
 
-def test_mask_shows_only_the_ends() -> None:
-    token = "eyJhbGciOiJIUzI1NiJ9.payload.signature-part"
+def test_mask_hides_the_signature_and_skips_the_constant_header() -> None:
+    token = "eyJhbGciOiJIUzI1NiJ9.claims-that-end-XYZ123.signature-part"
     shown = mask(token)
-    assert shown == "eyJhbG…e-part"
-    assert "payload" not in shown
+    assert shown == "…XYZ123.…"
+    assert "eyJhbG" not in shown and "signature" not in shown and "part" not in shown
     assert mask("short") == "…"
+    assert mask("not-a-jwt-but-long-enough") == "not-a-…"
+
+
+def test_masks_of_two_real_tokens_differ(tmp_path: Path) -> None:
+    key = load_key(tmp_path / "secret.key", env={})
+    first, second = (
+        encode(key, TokenClaims(f"s-{n}", "bot", f"jti-{n}", 1_000, 3_600_000 * n)) for n in (1, 2)
+    )
+    assert mask(first) != mask(second)
+    assert not mask(first).startswith("eyJ")

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import gc
 from asyncio import CancelledError
-from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
-from textual.app import App, SystemCommand
+from textual import events, on
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.clock import Clock, SystemClock
@@ -21,11 +18,12 @@ from ..core.config import Paths, Settings
 from ..core.errors import AgentsessError
 from ..core.store import Store
 from ..core.text import visible
-from .commands import MessageSearchCommands, SessionCommands
+from .commands import MessageSearchCommands, SessionActionCommands, SessionCommands
 from .delays import Delays
 from .messages import StoreFailed
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .screens.modals import hold_key
 from .state import load_state, save_state
 from .themes import DEFAULT_THEME, load_themes
 
@@ -33,7 +31,11 @@ from .themes import DEFAULT_THEME, load_themes
 class AgentsessApp(App[None]):
     TITLE = "agentsess"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands, MessageSearchCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {
+        SessionCommands,
+        MessageSearchCommands,
+        SessionActionCommands,
+    }
     # Classes on the screen by terminal width: the stylesheet narrows the side panes.
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
@@ -130,6 +132,12 @@ class AgentsessApp(App[None]):
         if self.freeze_after_load:
             gc.freeze()
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while a dialog opens wait for its first field (see modals.hold_key).
+        if hold_key(self, event):
+            return
+        await super().on_event(event)
+
     def _fatal_error(self) -> None:
         # Issue 10: Textual's crash report shows every frame's local variables (activation
         # ids, tokens, message text); ours shows the traceback without them.
@@ -200,24 +208,4 @@ class AgentsessApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the main screen is also a command, with its tooltip as help."""
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, MainScreen):
-            for binding in MainScreen.BINDINGS:
-                assert isinstance(binding, Binding)
-                if binding.action in ("back", "help", "quit"):
-                    continue
-                if screen.check_action(binding.action, ()) is False:
-                    continue
-                yield SystemCommand(
-                    binding.description,
-                    escape(f"{binding.tooltip}  ({binding.key_display or binding.key})"),
-                    lambda action=binding.action: self.run_action(action, screen),
-                )
-            if screen.selected is not None:
-                yield SystemCommand(
-                    "Responder settings…",
-                    "Who replies in the selected session: backend, model, server, system prompt",
-                    screen.action_responder_settings,
-                )
+    # The main screen's actions are commands too: commands.SessionActionCommands (any focus).

@@ -1,4 +1,5 @@
-"""Command palette provider: jump to any session by fuzzy title, agent or id.
+"""Command palette providers: jump to any session by fuzzy title, agent or id; search every
+chat; and every action of the selected session, wherever the focus is.
 
 Palette prompts and help are rendered as markup by Textual, so session data goes in as
 `Content` (display) or through `escape` (help text), never as raw markup strings.
@@ -7,9 +8,11 @@ Palette prompts and help are rendered as markup by Textual, so session data goes
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
@@ -23,6 +26,9 @@ from .widgets.session_list import PHASE_MARK
 
 if TYPE_CHECKING:
     from .screens.main import MainScreen
+
+# Keys that make no sense as a command (the palette itself is the way back and to help).
+NOT_COMMANDS = {"back", "help", "quit"}
 
 
 def highlighted(matcher: Matcher, candidate: str) -> Content:
@@ -123,3 +129,93 @@ class MessageSearchCommands(Provider):
                 text=f"Message in {hit.session_title}: {snippet}",
                 help=escape(f"{message.role} · {hit.agent_id} · message #{message.id}"),
             )
+
+
+def session_actions(main: MainScreen) -> list[tuple[str, str, Callable[[], Any]]]:
+    """(name, help, run) for each action the main screen can do now, as its keys would.
+
+    Unlike the keys, these do not depend on the focus: a letter key cannot act while the chat
+    box has focus, but the palette can (from the chat box, `extend` found nothing before).
+    """
+    from .screens.keys import NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+    from .screens.main import MainScreen
+
+    session = main.selected
+    now = main.now
+    found: list[tuple[str, str, Callable[[], Any]]] = []
+    for binding in MainScreen.BINDINGS:
+        if not isinstance(binding, Binding) or binding.action in NOT_COMMANDS:
+            continue
+        action = binding.action
+        if action in NEEDS_SESSION | NEEDS_LIVE | NEEDS_DEAD:
+            if session is None:
+                continue
+            if action in NEEDS_LIVE and not session.is_live(now):
+                continue
+            if action in NEEDS_DEAD and session.is_live(now):
+                continue
+        elif action in ("cancel_reply", "retry_reply") and not main.check_action(action, ()):
+            continue
+        key = binding.key_display or binding.key
+        found.append(
+            (binding.description, f"{binding.tooltip}  ({key})", getattr(main, f"action_{action}"))
+        )
+    if session is not None:
+        found.append(
+            (
+                "Responder settings…",
+                "Who replies in the selected session: backend, model, server, system prompt",
+                main.action_responder_settings,
+            )
+        )
+        if session.is_live(now):
+            found.append(
+                (
+                    "Show token…",
+                    "The whole token of the selected session, to select and copy by hand",
+                    partial(show_token, main),
+                )
+            )
+    return found
+
+
+def show_token(main: MainScreen) -> None:
+    """The token dialog: the fallback when the terminal ignored the clipboard request."""
+    from .screens.modals import TokenModal
+
+    session = main.selected
+    if session is None:
+        return
+    try:
+        token = main.agentsess.store.session_token(session.id)
+    except AgentsessError as error:
+        main.agentsess.show_error(error)
+        return
+    main.app.push_screen(TokenModal(session, token))
+
+
+class SessionActionCommands(Provider):
+    """Every action of the selected session (and the main screen's other keys) as commands."""
+
+    def _main(self) -> MainScreen | None:
+        from .screens.main import MainScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
+
+    async def discover(self) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        for name, help_text, run in session_actions(main):
+            yield DiscoveryHit(Content(name), run, text=name, help=escape(help_text))
+
+    async def search(self, query: str) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        matcher = self.matcher(query)
+        for name, help_text, run in session_actions(main):
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, highlighted(matcher, name), run, text=name, help=escape(help_text))

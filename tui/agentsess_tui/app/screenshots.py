@@ -35,6 +35,10 @@ class Scene:
     size: tuple[int, int] = (120, 36)
     theme: str | None = None
     empty: bool = False
+    command: str = ""  # then runs this command-palette entry (commands.session_actions)
+
+
+SMALL = (80, 24)
 
 
 SCENES: tuple[Scene, ...] = (
@@ -47,7 +51,25 @@ SCENES: tuple[Scene, ...] = (
     Scene("welcome", "First launch on an empty database", empty=True),
     Scene("light", "The light theme", keys=("j",), theme="agentsess-light"),
     Scene("high-contrast", "The high-contrast theme", theme="agentsess-high-contrast"),
-    Scene("narrow", "An 80×24 terminal", size=(80, 24)),
+    Scene("narrow", "An 80×24 terminal", size=SMALL),
+    # Every dialog at 80×24, the smallest terminal we support: all of it fits or scrolls.
+    Scene("dialog-new-session", "New session at 80×24", keys=("n",), size=SMALL),
+    Scene("dialog-extend", "Extend by at 80×24", keys=("E", "2", "h"), size=SMALL),
+    Scene("dialog-delete", "Confirm delete at 80×24", keys=("d",), size=SMALL),
+    Scene("dialog-clear", "Confirm clear at 80×24", keys=("c",), size=SMALL),
+    Scene("dialog-end", "Confirm end at 80×24", keys=("x",), size=SMALL),
+    Scene("dialog-memory-add", "Add a memory at 80×24", keys=("a",), size=SMALL),
+    Scene(
+        "dialog-memory-edit",
+        "Edit a memory at 80×24",
+        keys=("m", "tab", "tab", "enter"),
+        size=SMALL,
+    ),
+    Scene(
+        "dialog-responder", "Responder settings at 80×24", command="Responder settings…", size=SMALL
+    ),
+    Scene("dialog-help", "Help at 80×24", keys=("question_mark",), size=SMALL),
+    Scene("dialog-token", "The whole token at 80×24", command="Show token…", size=SMALL),
 )
 
 
@@ -88,6 +110,15 @@ async def prepare(pilot: Pilot[None], scene: Scene) -> None:
     await settle(pilot)
     for key in scene.keys:
         await pilot.press(key)
+        await settle(pilot)
+    if scene.command:
+        from .commands import session_actions
+        from .screens.main import MainScreen
+
+        main = pilot.app.screen
+        assert isinstance(main, MainScreen)
+        (run,) = [run for name, _help, run in session_actions(main) if name == scene.command]
+        run()
         await settle(pilot)
     # The chat pane follows the cursor after a short debounce.
     await pilot.pause(0.1)

@@ -164,7 +164,15 @@ def _signature_error(key: bytes, token: str) -> TokenInvalid:
 
 
 def mask(token: str, keep: int = 6) -> str:
-    """First and last few characters only: how tokens are shown unless asked for in full."""
+    """A few characters that tell tokens apart: how tokens are shown unless asked for in full.
+
+    A JWT's header is the same in every token (`eyJhbG…`) and its signature is the secret
+    part, so a JWT shows the end of its claims (they differ: session, expiry) and hides the
+    signature. Anything else shows its first few characters.
+    """
+    parts = token.split(".")
+    if len(parts) == 3 and len(parts[1]) > keep:
+        return f"…{parts[1][-keep:]}.…"
     if len(token) <= keep * 2 + 1:
         return "…"
-    return f"{token[:keep]}…{token[-keep:]}"
+    return f"{token[:keep]}…"

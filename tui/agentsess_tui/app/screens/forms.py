@@ -1,31 +1,34 @@
 """The form dialogs: new session, add/edit memory, responder settings.
 
 Each validates what it can before closing (with the core's own checks), shows problems inline,
-and returns plain data; the main screen or a pane performs the change through the core.
+and returns plain data; the main screen or a pane performs the change through the core. They
+share `FormDialog` (modals.py): fields that scroll between a fixed title and fixed buttons,
+early keys held for the first field, `enter`/`ctrl+s` submit, their own footer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, TextArea
 
 from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
 from ...core.text import one_line
-from .modals import Dialog
+from .modals import FormDialog, muted
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from textual.widget import Widget
+
     from ...core.policy import Policy
 
 
@@ -38,13 +41,12 @@ class NewSessionRequest:
     responder: dict[str, str] = field(default_factory=dict)
 
 
-class NewSessionModal(Dialog):
-    """Agent (pick or type a new id), title, window, auto-renew, responder, system prompt."""
+class NewSessionModal(FormDialog):
+    """Agent (pick an existing one, or type a new id), title, window, auto-renew, responder,
+    system prompt."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "create", "Create", id="dialog_create", tooltip="Create the session"),
-    ]
+    FIRST_FOCUS = "#title"
+    SUBMIT_LABEL = "Create"
 
     def __init__(
         self,
@@ -53,66 +55,75 @@ class NewSessionModal(Dialog):
         default_backend: str,
         preview: Callable[[str, dict[str, Any]], Policy],
     ) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.agents = agents
         self.default_agent = default_agent or (agents[0] if agents else "assistant")
         self.default_backend = default_backend
         # The policy the session would get (agent policy + these options), checked by the core.
         self.preview = preview
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(Content.styled("New session", "bold"), classes="dialog-title")
-            yield Label("Agent (pick one, or type a new id to create it)")
-            yield Input(
-                compact=True,
-                value=self.default_agent,
-                suggester=SuggestFromList(self.agents, case_sensitive=True),
-                id="agent",
-            )
-            yield Label("Title")
-            yield Input(compact=True, placeholder="What is this session for?", id="title")
-            policy = self._default_policy()
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Window")
-                    yield Input(
-                        compact=True,
-                        placeholder=f"policy: {format_minutes(policy.window_minutes)}",
-                        id="window",
-                    )
-                with Vertical():
-                    yield Label("Warn before expiry")
-                    yield Input(
-                        compact=True,
-                        placeholder=f"policy: {format_minutes(policy.warning_minutes)}",
-                        id="warning",
-                    )
-                with Vertical():
-                    yield Label("Auto-renew")
-                    yield Select(
-                        [("on: activity extends it", True), ("off: fixed window", False)],
-                        compact=True,
-                        prompt="agent's policy",
-                        id="auto-renew",
-                    )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Responder")
-                    yield Select(
-                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
-                        compact=True,
-                        value=self.default_backend,
-                        allow_blank=False,
-                        id="backend",
-                    )
-                with Vertical():
-                    yield Label("Model (OpenAI-compatible only)")
-                    yield Input(compact=True, placeholder="from config", id="model")
-            yield Label("System prompt (optional)")
-            yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Create", "create")
+    def heading(self) -> Content:
+        return Content.styled("New session", "bold")
+
+    def fields(self) -> Iterable[Widget]:
+        yield Label("Title")
+        yield Input(compact=True, placeholder="What is this session for?", id="title")
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Agent (a new id creates it)")
+                yield Input(
+                    compact=True,
+                    value=self.default_agent,
+                    suggester=SuggestFromList(self.agents, case_sensitive=True),
+                    id="agent",
+                )
+            with Vertical():
+                yield Label(f"or pick one of {len(self.agents)}")
+                yield Select(
+                    [(one_line(agent, 30), agent) for agent in self.agents],
+                    compact=True,
+                    prompt="existing agents",
+                    id="agent-pick",
+                )
+        policy = self._default_policy()
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Window")
+                yield Input(
+                    compact=True,
+                    placeholder=f"policy: {format_minutes(policy.window_minutes)}",
+                    id="window",
+                )
+            with Vertical():
+                yield Label("Warn before expiry")
+                yield Input(
+                    compact=True,
+                    placeholder=f"policy: {format_minutes(policy.warning_minutes)}",
+                    id="warning",
+                )
+            with Vertical():
+                yield Label("Auto-renew")
+                yield Select(
+                    [("on: activity extends it", True), ("off: fixed window", False)],
+                    compact=True,
+                    prompt="agent's policy",
+                    id="auto-renew",
+                )
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Responder")
+                yield Select(
+                    [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                    compact=True,
+                    value=self.default_backend,
+                    allow_blank=False,
+                    id="backend",
+                )
+            with Vertical():
+                yield Label("Model (OpenAI-compatible only)")
+                yield Input(compact=True, placeholder="from config", id="model")
+        yield Label("System prompt (optional; enter adds a line, ctrl+s creates)")
+        yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
 
     def _default_policy(self) -> Policy:
         try:
@@ -122,13 +133,12 @@ class NewSessionModal(Dialog):
 
             return Policy()
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#title", Input).focus()
+    @on(Select.Changed, "#agent-pick")
+    def _agent_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#agent", Input).value = event.value
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#create")
-    def action_create(self) -> None:
+    def action_submit(self) -> None:
         agent_id = self.query_one("#agent", Input).value.strip()
         options: dict[str, Any] = {}
         try:
@@ -173,59 +183,48 @@ class MemoryDraft:
     confidence: float
 
 
-class MemoryModal(Dialog):
+class MemoryModal(FormDialog):
     """Add a memory for an agent, or edit one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the memory"),
-    ]
+    FIRST_FOCUS = "#content"
 
     def __init__(self, agent_id: str, memory: Memory | None = None) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.agent_id = agent_id
         self.memory = memory
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
         memory = self.memory
         heading = f"Edit memory #{memory.id}" if memory else "Add a memory"
-        with Vertical(classes="dialog wide"):
-            yield Label(
-                Content.assemble((heading, "bold"), (f"  ·  {self.agent_id}", "$secondary")),
-                classes="dialog-title",
-            )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Type")
-                    yield Select(
-                        [(kind, kind) for kind in MEMORY_TYPES],
-                        compact=True,
-                        value=memory.type if memory else "fact",
-                        allow_blank=False,
-                        id="type",
-                    )
-                with Vertical():
-                    yield Label("Confidence (0–1)")
-                    yield Input(
-                        compact=True,
-                        value=f"{memory.confidence:.2f}" if memory else "0.80",
-                        id="confidence",
-                    )
-            yield Label("Title (defaults to the start of the content)")
-            yield Input(compact=True, value=memory.title if memory else "", id="title")
-            yield Label("Content")
-            yield TextArea(memory.content if memory else "", id="content", soft_wrap=True)
-            yield Label("Tags (comma-separated)")
-            yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Save", "save")
+        return Content.assemble((heading, "bold"), (f"  ·  {self.agent_id}", "$secondary"))
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#content", TextArea).focus()
+    def fields(self) -> Iterable[Widget]:
+        memory = self.memory
+        yield Label("Content (enter adds a line; ctrl+s saves)")
+        yield TextArea(memory.content if memory else "", id="content", soft_wrap=True)
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Type")
+                yield Select(
+                    [(kind, kind) for kind in MEMORY_TYPES],
+                    compact=True,
+                    value=memory.type if memory else "fact",
+                    allow_blank=False,
+                    id="type",
+                )
+            with Vertical():
+                yield Label("Confidence (0–1)")
+                yield Input(
+                    compact=True,
+                    value=f"{memory.confidence:.2f}" if memory else "0.80",
+                    id="confidence",
+                )
+        yield Label("Title (defaults to the start of the content)")
+        yield Input(compact=True, value=memory.title if memory else "", id="title")
+        yield Label("Tags (comma-separated)")
+        yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
+    def action_submit(self) -> None:
         content = self.query_one("#content", TextArea).text
         if not content.strip():
             self.show_error("A memory needs some content.")
@@ -259,70 +258,56 @@ class ResponderChoice:
     system_prompt: str
 
 
-class ResponderModal(Dialog):
+class ResponderModal(FormDialog):
     """Who replies in this session: backend, model, server and system prompt."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "save", "Save", id="dialog_save", tooltip="Save the settings"),
-    ]
+    FIRST_FOCUS = "#backend"
 
     def __init__(self, session: Session, current: dict[str, str], defaults: dict[str, str]) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(wide=True)
         self.session = session
         self.current = current
         self.defaults = defaults
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(
-                Content.assemble(
-                    ("Responder for ", "bold"), (one_line(self.session.title, 50), "bold")
-                ),
-                classes="dialog-title",
-            )
-            with Horizontal(classes="dialog-row"):
-                with Vertical():
-                    yield Label("Backend")
-                    yield Select(
-                        [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
-                        compact=True,
-                        value=self.current.get("backend") or self.defaults["backend"],
-                        allow_blank=False,
-                        id="backend",
-                    )
-                with Vertical():
-                    yield Label("Model")
-                    yield Input(
-                        compact=True,
-                        value=self.current.get("model", ""),
-                        placeholder=self.defaults["model"] or "e.g. llama3.2",
-                        id="model",
-                    )
-            yield Label("Server base URL (OpenAI-compatible)")
-            yield Input(
-                compact=True,
-                value=self.current.get("base_url", ""),
-                placeholder=self.defaults["base_url"],
-                id="base-url",
-            )
-            yield Label("System prompt (empty: the default one)")
-            yield TextArea(self.current.get("system_prompt", ""), id="system-prompt")
-            yield Static(
-                Content.styled(
-                    "Empty fields use config.toml [chat] and AGENTSESS_* values. API keys are "
-                    "never stored in a session.",
-                    "$text-muted",
-                ),
-            )
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Save", "save")
+    def heading(self) -> Content:
+        return Content.assemble(
+            ("Responder for ", "bold"), (one_line(self.session.title, 50), "bold")
+        )
 
-    def on_mount(self) -> None:
-        self.show_error("")
+    def fields(self) -> Iterable[Widget]:
+        with Horizontal(classes="dialog-row"):
+            with Vertical():
+                yield Label("Backend")
+                yield Select(
+                    [("offline memory agent", "offline"), ("OpenAI-compatible", "openai")],
+                    compact=True,
+                    value=self.current.get("backend") or self.defaults["backend"],
+                    allow_blank=False,
+                    id="backend",
+                )
+            with Vertical():
+                yield Label("Model")
+                yield Input(
+                    compact=True,
+                    value=self.current.get("model", ""),
+                    placeholder=self.defaults["model"] or "e.g. llama3.2",
+                    id="model",
+                )
+        yield Label("Server base URL (OpenAI-compatible)")
+        yield Input(
+            compact=True,
+            value=self.current.get("base_url", ""),
+            placeholder=self.defaults["base_url"],
+            id="base-url",
+        )
+        yield Label("System prompt (empty: the default one; enter adds a line, ctrl+s saves)")
+        yield TextArea(self.current.get("system_prompt", ""), id="system-prompt")
+        yield muted(
+            "Empty fields use config.toml [chat] and AGENTSESS_* values. API keys are "
+            "never stored in a session."
+        )
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
+    def action_submit(self) -> None:
         backend = self.query_one("#backend", Select).value
         self.dismiss(
             ResponderChoice(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ...agents import COMMANDS
+from .modals import Dialog
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
@@ -42,12 +43,51 @@ def _bindings() -> list[tuple[str, Binding]]:
     return found
 
 
-class HelpScreen(ModalScreen[None]):
+# Where descriptions start: "  key     action       id (for [keymap])  " is 41 columns.
+KEY_COLUMNS = 41
+COMMAND_COLUMNS = 26
+
+
+def _wrapped(text: str, width: int, indent: int) -> list[str]:
+    """`text` in lines that fit `width` after an `indent` (continuations line up under it)."""
+    return textwrap.wrap(text, max(24, width - indent)) or [""]
+
+
+class HelpScreen(Dialog):
+    """As wide as its text, up to the terminal; narrower terminals wrap the descriptions under
+    their column instead of cutting them off."""
+
+    FIRST_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help_close"),
+        Binding(
+            "escape,q,question_mark,f1", "dismiss", "Close", id="help_close", key_display="esc"
+        ),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._width = 0
+
     def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(id="help-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        # The border, padding and scrollbar of #help-body take 6 columns, and one spare.
+        # Past 120 columns prose gets hard to read: wider terminals get a centred 120.
+        width = min(max(40, self.size.width - 7), 120)
+        if width != self._width:
+            self._width = width
+            self.query_one("#help-text", Static).update(self.text(width))
+
+    def text(self, width: int) -> Content:
         app = cast("AgentsessApp", self.app)
         keymap = app.settings.keymap
         parts: list[str | tuple[str, str]] = [
@@ -56,6 +96,14 @@ class HelpScreen(ModalScreen[None]):
             (f"  {'key':<8}{'action':<13}{'id (for [keymap])':<18}what it does", "$text-muted"),
             "\n",
         ]
+
+        def described(text: str, indent: int) -> None:
+            lines = _wrapped(text, width, indent)
+            parts.append((lines[0], "$text-muted"))
+            for line in lines[1:]:
+                parts.extend(["\n", (" " * indent + line, "$text-muted")])
+            parts.append("\n")
+
         section = ""
         for where, binding in _bindings():
             if where != section:
@@ -68,47 +116,33 @@ class HelpScreen(ModalScreen[None]):
                 (f"  {key:<8}", "bold $accent"),
                 (f"{binding.description:<13}", "bold"),
                 (f"{binding.id:<18}", "$secondary"),
-                (binding.tooltip, "$text-muted"),
-                "\n",
             ]
-        parts += [
-            "\n",
-            ("  ctrl+p  ", "bold $accent"),
-            ("Palette      ", "bold"),
-            (" " * 18, ""),
-            ("every action, jump to a session, switch theme", "$text-muted"),
-            "\n",
-            ("  ctrl+q  ", "bold $accent"),
-            ("Quit         ", "bold"),
-            (" " * 18, ""),
-            ("leave from anywhere, even a text field", "$text-muted"),
-            "\n\n",
-            ("Sidebar colours", "bold $primary"),
-            "\n",
-        ]
+            described(binding.tooltip, KEY_COLUMNS)
+        parts += ["\n", ("  ctrl+p  ", "bold $accent"), ("Palette      ", "bold"), " " * 18]
+        described("every action of the selected session, jump to a session, theme", KEY_COLUMNS)
+        parts += [("  ctrl+q  ", "bold $accent"), ("Quit         ", "bold"), " " * 18]
+        described("leave from anywhere, even a text field", KEY_COLUMNS)
+        parts += ["\n", ("Dialogs", "bold $primary"), "\n  "]
+        described(
+            "enter in a one-line field or ctrl+s submits; escape cancels; tab moves between "
+            "fields. Confirmations start on Cancel: y (or the button) confirms.",
+            2,
+        )
+        parts += ["\n", ("Sidebar colours", "bold $primary"), "\n"]
         for mark, style, name, meaning in PHASES:
-            parts += [(f"  {mark} {name:<9}", style), (f" {meaning}", "$text-muted"), "\n"]
-        parts += [
-            ("  ━━━━━━━━━━ ", "$success"),
-            ("the bar is the time left as a share of the window", "$text-muted"),
-            "\n\n",
-            ("Chat", "bold $primary"),
-            "\n",
-            (
-                "  enter sends; escape stops a streaming reply, or returns to the sessions; "
-                "ctrl+r retries a failed reply. Slash commands:",
-                "$text-muted",
-            ),
-            "\n",
-        ]
+            parts += [(f"  {mark} {name:<9}", style), " "]
+            described(meaning, 14)
+        parts += [("  ━━━━━━━━━━ ", "$success")]
+        described("the bar is the time left as a share of the window", 13)
+        parts += ["\n", ("Chat", "bold $primary"), "\n  "]
+        described(
+            "enter sends; escape stops a streaming reply, or returns to the sessions; "
+            "ctrl+r retries a failed reply. Slash commands:",
+            2,
+        )
         for spec in COMMANDS:
-            parts += [(f"  {spec.usage:<24}", "bold $accent"), (spec.help, "$text-muted"), "\n"]
-        parts += [
-            "\n",
-            (
-                'Keys are remappable by id in config.toml, e.g. [keymap] extend = "ctrl+e".',
-                "$text-muted",
-            ),
-        ]
-        with VerticalScroll(id="help-body"):
-            yield Static(Content.assemble(*parts), id="help-text")
+            parts.append((f"  {spec.usage:<24}", "bold $accent"))
+            described(spec.help, COMMAND_COLUMNS)
+        parts.append("\n")
+        described('Keys are remappable by id in config.toml, e.g. [keymap] extend = "ctrl+e".', 0)
+        return Content.assemble(*parts)

@@ -1,22 +1,30 @@
-"""Modal dialogs: the shared `Dialog` base, confirm, extend by… (the forms are in forms.py).
+"""Modal dialogs: the shared bases (`Dialog`, `FormDialog`), confirm, extend by…, token.
 
-Each validates what it can before closing (with the core's own checks), shows problems inline,
-and returns plain data; the main screen performs the change through the core.
+The forms (new session, memory, responder) are in forms.py. Each validates what it can before
+closing (with the core's own checks), shows problems inline, and returns plain data; the main
+screen or a pane performs the change through the core.
+
+Every dialog behaves the same way: its first field has focus before the next key is read
+(keys typed while it opens wait for it, see `hold_key`), its fields scroll between a fixed
+title and fixed buttons so the buttons are always on screen, `enter` in a one-line field or
+`ctrl+s` anywhere submits, `escape` cancels, and its own footer lists its keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
-from textual.widgets.button import ButtonVariant
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from ...core.clock import MINUTE_MS
 from ...core.durations import format_minutes, parse_minutes
@@ -27,7 +35,7 @@ from ...core.validate import extend_minutes
 from ..format import local_time
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from collections.abc import Callable, Iterable
 
 
 def confirm(
@@ -48,10 +56,34 @@ def confirm(
     app.push_screen(ConfirmModal(title, body, label, danger=danger), decided)
 
 
+def hold_key(app: App[Any], event: events.Event) -> bool:
+    """Keep a key typed while a dialog is still opening, for the dialog (True if kept).
+
+    The app forwards each key to the focused widget as soon as it reads it, before the key
+    that opened a dialog has run its action: without this, `n` then `Hello` typed fast lost
+    `Hello` (it reached the session list, then a dialog with nothing focused yet).
+    """
+    if not isinstance(event, events.Key) or not app.screen_stack:
+        return False
+    screen = app.screen
+    if isinstance(screen, Dialog) and screen.opening:
+        screen.held.append(event)
+        return True
+    return False
+
+
 class Dialog(ModalScreen[Any]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-    ]
+    """A modal that holds early keys until its first field (`FIRST_FOCUS`) has focus."""
+
+    FIRST_FOCUS: ClassVar[str | None] = None
+    # The app's width classes (-narrow, ...) style the main screen only; on a dialog they
+    # restyled every widget once more as it opened.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = []
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.opening = True
+        self.held: list[events.Key] = []
 
     def on_mount(self) -> None:
         # Textual calls this for every dialog in addition to the dialog's own on_mount.
@@ -60,6 +92,82 @@ class Dialog(ModalScreen[Any]):
             text_field.cursor_blink = blink
         for area in self.query(TextArea):
             area.cursor_blink = blink
+        self.fit()
+        if self.FIRST_FOCUS:
+            self.query_one(self.FIRST_FOCUS).focus()
+        # `focus` itself goes through the app's queue: replay after it, in the app's task.
+        self.app.call_later(self._replay_held)
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Give the scrolling fields what the terminal leaves after the dialog's fixed parts.
+
+        (A `max-height` in CSS cannot say "the screen minus the buttons", and an auto-height
+        dialog does not shrink its children: the buttons were cut off at 80x24.)
+        """
+        fields = self.query(".dialog-fields")
+        if not fields:
+            return
+        scroll = fields.first()
+        dialog = scroll.parent
+        assert isinstance(dialog, Widget)
+        fixed = dialog.styles.gutter.height
+        for child in dialog.children:
+            if child is not scroll and child.display:
+                margin = child.styles.margin
+                fixed += max(child.outer_size.height, 1) + margin.top + margin.bottom
+        footer = sum(1 for _ in self.query(Footer))
+        scroll.styles.max_height = max(3, self.size.height - footer - fixed)
+
+    async def _replay_held(self) -> None:
+        self.opening = False
+        held, self.held = sorted(self.held, key=lambda key: key.time), []
+        for key in held:
+            # As if just read: an early `escape` closes the dialog, and the keys after it
+            # then reach whatever is on screen, as they would have without the wait.
+            await self.app.on_event(events.Key(key.key, key.character))
+
+
+class FormDialog(Dialog):
+    """A form: title, scrolling fields, error line, buttons, and its own footer."""
+
+    SUBMIT_LABEL: ClassVar[str] = "Save"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "submit", "Save", id="dialog_submit", tooltip="Submit the form"),
+    ]
+
+    def __init__(self, *, wide: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.wide = wide
+        name_key(self, "ctrl+s", self.SUBMIT_LABEL)
+
+    def heading(self) -> Content:
+        raise NotImplementedError
+
+    def fields(self) -> Iterable[Widget]:
+        return ()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide" if self.wide else "dialog"):
+            yield Label(self.heading(), classes="dialog-title")
+            with VerticalScroll(classes="dialog-fields"):
+                yield from self.fields()
+            error = Static("", classes="dialog-error")
+            error.display = False
+            yield error
+            yield self.buttons()
+        yield Footer()
+
+    def buttons(self) -> Horizontal:
+        """The dialog's main button and Cancel, at the bottom right."""
+        return Horizontal(
+            Button(self.SUBMIT_LABEL, variant="primary", id="submit", compact=True),
+            Button("Cancel", id="cancel", compact=True),
+            classes="dialog-buttons",
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -68,27 +176,43 @@ class Dialog(ModalScreen[Any]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
-    @staticmethod
-    def buttons(label: str, button_id: str, variant: ButtonVariant = "primary") -> Horizontal:
-        """The dialog's main button and Cancel, at the bottom right."""
-        return Horizontal(
-            Button(label, variant=variant, id=button_id, compact=True),
-            Button("Cancel", id="cancel", compact=True),
-            classes="dialog-buttons",
-        )
+    # One behaviour for every form: enter in a one-line field, ctrl+s or the button submit.
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def _submit_event(self, event: Message) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
         error.update(Content(visible(message)))
         error.display = bool(message)
+        self.call_after_refresh(self.fit)  # the error line takes room from the fields
+
+
+def name_key(screen: Dialog, key: str, description: str) -> None:
+    """Let the footer say what a key does in this dialog ("y Delete", "^s Create")."""
+    bindings = screen._bindings.key_to_bindings
+    bindings[key] = [replace(binding, description=description) for binding in bindings[key]]
+
+
+def muted(text: str) -> Static:
+    return Static(Content.styled(text, "$text-muted"), classes="dialog-hint")
 
 
 class ConfirmModal(Dialog):
-    """Yes/no for destructive actions; `enter`/`y` confirm, `escape`/`n` cancel."""
+    """Yes/no for destructive actions: Cancel has focus, so a stray `enter` changes nothing.
 
+    Confirm with an explicit `y` or the button; `n`, `escape` or `enter` on Cancel cancel.
+    """
+
+    FIRST_FOCUS = "#cancel"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", id="dialog_yes", tooltip="Confirm"),
-        Binding("n,escape", "cancel", "No", id="dialog_no", tooltip="Cancel"),
+        Binding("n,escape", "cancel", "Cancel", id="dialog_no", tooltip="Cancel", key_display="n"),
     ]
 
     def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
@@ -98,53 +222,58 @@ class ConfirmModal(Dialog):
         self.body = visible(body)
         self.confirm_label = confirm_label
         self.danger = danger
+        name_key(self, "y", confirm_label)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.title_text, "bold"), classes="dialog-title")
-            yield Static(Content(self.body), classes="dialog-body")
-            yield self.buttons(self.confirm_label, "confirm", "error" if self.danger else "primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+            with VerticalScroll(classes="dialog-fields"):
+                yield Static(Content(self.body), classes="dialog-body")
+            yield Horizontal(
+                Button(
+                    f"{self.confirm_label} (y)",
+                    variant="error" if self.danger else "primary",
+                    id="confirm",
+                    compact=True,
+                ),
+                Button("Cancel", id="cancel", compact=True),
+                classes="dialog-buttons",
+            )
+        yield Footer()
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
         self.dismiss(True)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
 
 
-class ExtendModal(Dialog):
+class ExtendModal(FormDialog):
     """Extend by a typed duration: `90m`, `2h`, `1h30m`; previews the new expiry and the cap."""
 
+    FIRST_FOCUS = "#duration"
+    SUBMIT_LABEL = "Extend"
+
     def __init__(self, session: Session, now: int) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.session = session
         self.now = now
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(
-                Content.assemble(("Extend ", "bold"), (one_line(self.session.title, 40), "bold")),
-                classes="dialog-title",
-            )
-            yield Static(
-                Content(
-                    f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
-                    f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
-                ),
-                classes="dialog-body",
-            )
-            yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
-            yield Static("", id="preview")
-            yield Static("", classes="dialog-error")
-            yield self.buttons("Extend", "apply")
+    def heading(self) -> Content:
+        return Content.assemble(("Extend ", "bold"), (one_line(self.session.title, 40), "bold"))
 
-    def on_mount(self) -> None:
-        self.show_error("")
-        self.query_one("#duration", Input).focus()
+    def fields(self) -> Iterable[Widget]:
+        yield Static(
+            Content(
+                f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
+                f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
+            ),
+            classes="dialog-body",
+        )
+        yield Input(compact=True, placeholder="e.g. 90m, 2h, 1h30m", id="duration")
+        yield Static("", id="preview")
 
     def _minutes(self) -> int:
         return extend_minutes(parse_minutes(self.query_one("#duration", Input).value))
@@ -171,12 +300,54 @@ class ExtendModal(Dialog):
             text += f" (capped by the lifetime limit: only +{format_minutes(added)})"
         preview.update(Content(text))
 
-    @on(Input.Submitted, "#duration")
-    @on(Button.Pressed, "#apply")
-    def _apply(self) -> None:
+    def action_submit(self) -> None:
         try:
             minutes = self._minutes()
         except InvalidInput as error:
             self.show_error(str(error))
             return
         self.dismiss(minutes)
+
+
+def clipboard_report(title: str, masked: str, env: dict[str, str] | None = None) -> str:
+    """What `y` did, honestly: the app can only ask the terminal (OSC 52), never check."""
+    environ = os.environ if env is None else env
+    where = (
+        "tmux passes it on only with `set -g set-clipboard on`"
+        if environ.get("TMUX")
+        else "most terminals accept it; some (macOS Terminal, tmux by default) ignore it"
+    )
+    return (
+        f"Asked the terminal to copy the token of “{one_line(title, 30)}” ({masked}) to the "
+        f"clipboard (OSC 52): {where}. Nothing pasted? Palette (ctrl+p) → “Show token”."
+    )
+
+
+class TokenModal(FormDialog):
+    """The whole token, to select with the mouse: the fallback when OSC 52 reaches nothing."""
+
+    FIRST_FOCUS = "#cancel"
+    SUBMIT_LABEL = "Copy again"
+
+    def __init__(self, session: Session, token: str) -> None:
+        super().__init__(wide=True)
+        self.session = session
+        self.token = token
+
+    def heading(self) -> Content:
+        return Content.assemble(("Token of ", "bold"), (one_line(self.session.title, 50), "bold"))
+
+    def fields(self) -> Iterable[Widget]:
+        yield muted(
+            "Shown in full on request: anyone who sees it can act as this session until it "
+            "ends. Select it with the mouse (shift+drag in most terminals)."
+        )
+        yield Static(Content(self.token), id="token-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).label = "Close"
+        name_key(self, "escape", "Close")
+
+    def action_submit(self) -> None:
+        self.app.copy_to_clipboard(self.token)
+        self.notify("Asked the terminal again (OSC 52).", title="Token", timeout=4)

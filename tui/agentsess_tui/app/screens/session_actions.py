@@ -16,7 +16,7 @@ from ...core.tokens import mask
 from ..messages import Notice, SessionWritten, StoreFailed, WriteRefused
 from ..workers import run_store_call
 from .forms import NewSessionModal, NewSessionRequest, ResponderChoice, ResponderModal
-from .modals import ExtendModal, confirm
+from .modals import ExtendModal, clipboard_report, confirm
 
 if TYPE_CHECKING:
     from ...core.models import Activation
@@ -212,9 +212,11 @@ class SessionActions:
             app.show_error(error)
             return
         app.copy_to_clipboard(token)
+        # OSC 52 may reach nothing (tmux's default): say what was done, offer "Show token".
         app.notify(
-            f"Copied the token of “{one_line(session.title, 30)}” ({mask(token)}).",
-            title="Token copied",
+            clipboard_report(session.title, mask(token)),
+            title="Token sent to the terminal",
+            timeout=10,
         )
 
     def responder_settings(self, session: Session) -> None:
