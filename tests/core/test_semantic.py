@@ -16,7 +16,7 @@ from fresh_python import run_python
 from agentsess_tui.core import ManualClock, Store
 from agentsess_tui.core.config import RecallSettings, Settings, load_settings, resolve_paths
 from agentsess_tui.core.errors import BackendError, InvalidInput, SessionExpired
-from agentsess_tui.core.semantic import hybrid, vectors
+from agentsess_tui.core.semantic import hybrid, index, vectors
 from agentsess_tui.core.semantic.embedders import OfflineEmbedder, OpenAIEmbedder
 
 from .helpers import count
@@ -296,8 +296,8 @@ def test_the_in_memory_index_answers_like_sqlite_and_follows_changes(
     exact = [ask(**case) for case in cases]
     monkeypatch.setattr(vectors, "SMALL", 10)
     assert [ask(**case) for case in cases] == exact
-    monkeypatch.setattr(vectors, "EXACT_ROWS", 20)
-    monkeypatch.setattr(vectors, "SHORTLIST", 30)
+    monkeypatch.setattr(index, "EXACT_ROWS", 20)
+    monkeypatch.setattr(index, "SHORTLIST", 30)
     assert [h[0] for h in ask(agent_id=agent)][:3] == [h[0] for h in exact[1]][:3]
     # A new memory is appended to the index; a forgotten one is filtered; a purged one is gone.
     new = store.remember("I drink green tea from a cup", agent_id=agent, embed=True)
