@@ -118,7 +118,9 @@ class Sizes:
 def schema_tag() -> str:
     """Short fingerprint of the migrations the current code applies."""
     names = ",".join(migration.__name__ for migration in MIGRATIONS)
-    return f"m{len(MIGRATIONS)}{hashlib.sha1(names.encode()).hexdigest()[:6]}"
+    return (
+        f"m{len(MIGRATIONS)}{hashlib.sha1(names.encode(), usedforsecurity=False).hexdigest()[:6]}"
+    )
 
 
 def ensure_dataset(

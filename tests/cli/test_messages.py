@@ -136,7 +136,7 @@ def test_follow_prints_new_messages_and_ends_cleanly_on_ctrl_c(
         env={**os.environ, "AGENTSESS_FAKE_NOW": START},
         # As in a terminal: a job started in the background by a shell without job control
         # (`make test &` in a CI script) inherits SIGINT ignored, and ctrl+c would not arrive.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     try:
         assert "before" in read_line(proc)

@@ -107,10 +107,10 @@ def test_hybrid_is_never_worse_than_keyword_on_keyword_queries(loaded: harness.L
         longest = sorted(re.findall(r"[A-Za-z]{4,}", text), key=len, reverse=True)[:2]
         query = " ".join(longest)
         want = loaded.ids[key]
-        for mode in scores:
+        for mode, found in scores.items():
             hits = loaded.store.search_memories(query, agent_id=agent, limit=10, mode=mode)
             ids = [hit.memory.id for hit in hits]
-            scores[mode].append(1 / (ids.index(want) + 1) if want in ids else 0.0)
+            found.append(1 / (ids.index(want) + 1) if want in ids else 0.0)
     keyword, hybrid = scores["keyword"], scores["hybrid"]
     assert sum(keyword) > 100  # the keyword search does find these
     assert sum(hybrid) >= sum(keyword)

@@ -135,9 +135,11 @@ async def test_stdio_reports_expiry_as_tool_error(tmp_path: Path) -> None:
 
 async def test_http_every_tool_with_key(server: Server, admin_key: str) -> None:
     headers = {"Authorization": f"Bearer {admin_key}"}
-    async with streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _):
-        async with ClientSession(r, w) as session:
-            sid = await exercise(session, {"agent": "http-bot"})
+    async with (
+        streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _),
+        ClientSession(r, w) as session,
+    ):
+        sid = await exercise(session, {"agent": "http-bot"})
     assert server.store().get_session(sid).agent_id == "http-bot"
 
 
@@ -152,10 +154,12 @@ async def test_http_mcp_needs_a_key(server: Server) -> None:
 async def test_http_scoped_key_cannot_reach_other_agents(server: Server) -> None:
     key = server.key("mcp-scoped", "own-bot")
     headers = {"Authorization": f"Bearer {key}"}
-    async with streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _):
-        async with ClientSession(r, w) as session:
-            await session.initialize()
-            mine = await call(session, "start_session")  # the key's only agent
-            assert mine["agent_id"] == "own-bot"
-            result = await session.call_tool("start_session", {"agent": "other-bot"})
-            assert result.isError and "may not act" in result.content[0].text  # type: ignore[union-attr]
+    async with (
+        streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _),
+        ClientSession(r, w) as session,
+    ):
+        await session.initialize()
+        mine = await call(session, "start_session")  # the key's only agent
+        assert mine["agent_id"] == "own-bot"
+        result = await session.call_tool("start_session", {"agent": "other-bot"})
+        assert result.isError and "may not act" in result.content[0].text  # type: ignore[union-attr]

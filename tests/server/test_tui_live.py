@@ -34,13 +34,15 @@ async def test_mcp_session_appears_in_the_tui(tmp_path: Path) -> None:
     try:
         app.wait_for("agentsess")
         headers = {"Authorization": f"Bearer {key}"}
-        async with streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _):
-            async with ClientSession(r, w) as session:
-                await session.initialize()
-                result = await session.call_tool(
-                    "start_session", {"title": "Made over MCP", "agent": "mcp-bot"}
-                )
-                assert not result.isError
+        async with (
+            streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _),
+            ClientSession(r, w) as session,
+        ):
+            await session.initialize()
+            result = await session.call_tool(
+                "start_session", {"title": "Made over MCP", "agent": "mcp-bot"}
+            )
+            assert not result.isError
         # The TUI polls the database and lists the new session within a second or so.
         app.wait_for(listed(1))
         app.wait_for("Made over MCP")

@@ -13,7 +13,6 @@ Headless on purpose: the TUI's dialog calls `pending_host` to show what a sessio
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from agentsess_tui.core.config import ChatSettings, resolve_paths
-from agentsess_tui.core.files import private_dir
+from agentsess_tui.core.files import write_private
 from agentsess_tui.core.text import one_line
 
 if TYPE_CHECKING:
@@ -94,13 +93,7 @@ def confirm_host(state_file: Path | None, url: str) -> str:
     state = _load(path)
     hosts = set(confirmed_hosts(path)) | {host}
     state[STATE_KEY] = sorted(hosts)
-    private_dir(path.parent)
-    temporary = path.with_name(path.name + ".hosts.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(state, handle)
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    write_private(path, json.dumps(state))
     return host
 
 

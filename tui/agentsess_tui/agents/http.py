@@ -11,6 +11,8 @@ import sys
 from types import ModuleType
 from typing import cast
 
+__all__ = ["httpx"]
+
 _modules = cast("dict[str, ModuleType | None]", sys.modules)
 # None in sys.modules makes httpx's `from ._main import main` an ImportError, which it expects
 # (it then defines a stub `main`); unblocked right after, so nothing else is affected.
@@ -18,7 +20,7 @@ _blocked = "httpx" not in _modules and "httpx._main" not in _modules
 if _blocked:
     _modules["httpx._main"] = None
 try:
-    import httpx as httpx
+    import httpx
 finally:
     if _blocked and "httpx._main" in _modules and _modules["httpx._main"] is None:
         del _modules["httpx._main"]

@@ -140,7 +140,8 @@ class _ReplyWriter:
                 error.add_note(f"Saving the partial reply failed too: {exc}")
 
     async def _save(self, marks: dict[str, Any] | None) -> None:
-        assert self.message is not None
+        if self.message is None:
+            raise RuntimeError("_save before the reply's message was made")
         text = self.text
         self.message = await self._write(self.store.update_message, self.message.id, text, marks)
         self.last_save = self.monotonic()

@@ -25,12 +25,11 @@ def tui_options(command: F) -> F:
     command = click.option(
         "--demo", is_flag=True, help="Open a temporary database filled with sample data."
     )(command)
-    command = click.option(
+    return click.option(
         "--theme",
         metavar="NAME",
         help="Theme to use, e.g. agentsess-light (remembered for next time).",
     )(command)
-    return command
 
 
 @click.command(

@@ -22,7 +22,7 @@ DEMO_SECRET = b"agentsess-demo-key-not-a-secret!"
 def build_demo(path: Path, now: int, *, seed: int = 7) -> Store:
     """Create a demo database at `path` whose state is as of `now`; returns its store."""
     clock = ManualClock(now - 2 * DAY_MS)
-    ids.use_random(random.Random(seed))
+    ids.use_random(random.Random(seed))  # noqa: S311 (repeatable demo ids, never tokens)
     try:
         store = Store(path, clock=clock, key=DEMO_SECRET)
         _populate(store, clock, now)
@@ -34,7 +34,7 @@ def build_demo(path: Path, now: int, *, seed: int = 7) -> Store:
 Step = tuple[int, Callable[[], object]]
 
 
-def _populate(store: Store, clock: ManualClock, now: int) -> None:
+def _populate(store: Store, clock: ManualClock, now: int) -> None:  # noqa: PLR0915 (a script)
     """Scripted history, replayed in time order (the clock only moves forward)."""
     store.add_agent("research-bot", "Research bot", {"auto_renew": True, "window_minutes": 240})
     store.add_agent("code-helper", "Code helper")

@@ -94,13 +94,13 @@ class LiveFeed:
                             )
                         )
             old = previous.get(session.id)
-            if not first and old is not None and old.state == "active":
-                if session.state == "expired":
-                    notices.append(
-                        FeedNotice(
-                            "Session expired",
-                            f"“{one_line(session.title, 40)}” expired. Press r to resume it.",
-                            "error",
-                        )
+            was_active = old is not None and old.state == "active"
+            if not first and was_active and session.state == "expired":
+                notices.append(
+                    FeedNotice(
+                        "Session expired",
+                        f"“{one_line(session.title, 40)}” expired. Press r to resume it.",
+                        "error",
                     )
+                )
         return notices

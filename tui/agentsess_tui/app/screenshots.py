@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -76,10 +77,9 @@ SCENES: tuple[Scene, ...] = (
 async def settle(pilot: Pilot[None]) -> None:
     """Let thread workers finish and their results reach the screen."""
     for _ in range(4):
-        try:
+        # WorkerCancelled: an exclusive worker was replaced by a newer one; wait for that one.
+        with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass  # an exclusive worker was replaced by a newer one; wait for that one
         await pilot.pause()
 
 
@@ -116,7 +116,8 @@ async def prepare(pilot: Pilot[None], scene: Scene) -> None:
         from .screens.main import MainScreen
 
         main = pilot.app.screen
-        assert isinstance(main, MainScreen)
+        if not isinstance(main, MainScreen):
+            raise RuntimeError(f"scene {scene.name!r} needs the main screen")
         (run,) = [run for name, _help, run in session_actions(main) if name == scene.command]
         run()
         await settle(pilot)

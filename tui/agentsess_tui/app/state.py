@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from agentsess_tui.core.errors import AgentsessError
+from agentsess_tui.core.files import write_private
 
 
 def load_state(path: Path) -> dict[str, Any]:
@@ -20,12 +23,5 @@ def save_state(path: Path, **changes: Any) -> None:
     """Merge `changes` into the state file; failures are ignored (it is only a preference)."""
     state = load_state(path)
     state.update(changes)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state, handle)
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError, AgentsessError):
+        write_private(path, json.dumps(state))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import cast
 
 import click
 
 from ..core.errors import AlreadyExists, StorageError
+from ..core.files import atomic_write
 from ..core.transfer import (
     FORMATS,
     MAX_IMPORT_BYTES,
@@ -67,14 +66,7 @@ def write_file(path: Path, text: str, *, force: bool) -> None:
             hint="Pass --force to overwrite it, or choose another file with -o.",
         )
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, text)
     except OSError as exc:
         raise StorageError(
             f"Cannot write {path}: {exc.strerror or exc}.",

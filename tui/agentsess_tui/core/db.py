@@ -222,7 +222,7 @@ def begin_immediate(conn: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() >= deadline:
                     raise
-            time.sleep(random.uniform(wait / 2, wait))
+            time.sleep(random.uniform(wait / 2, wait))  # noqa: S311 (jitter, not a secret)
             wait = min(wait * 1.5, _LONGEST_WAIT_S)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")

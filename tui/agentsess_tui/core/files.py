@@ -7,8 +7,10 @@ tokens. Like ssh with a loose key, agentsess refuses such files instead of using
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from .errors import StorageError
@@ -26,7 +28,7 @@ def private_dir(path: Path) -> None:
         current = current.parent
     for directory in reversed(missing):
         try:
-            os.mkdir(directory, 0o700)
+            directory.mkdir(0o700)
         except FileExistsError:
             continue  # another process made it
         except OSError as exc:
@@ -35,7 +37,27 @@ def private_dir(path: Path) -> None:
                 hint="Check the permissions of its parent, or pick another place with "
                 "AGENTSESS_HOME or --db.",
             ) from None
-        os.chmod(directory, 0o700)
+        directory.chmod(0o700)
+
+
+def write_private(path: Path, text: str) -> None:
+    """`atomic_write` into a 0700 directory, created if missing."""
+    private_dir(path.parent)
+    atomic_write(path, text)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace `path` with `text`, mode 0600: a reader sees the old file or the new one, never
+    half of it, and nobody else can read either. The directory must exist."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: 0600
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def refuse_loose(path: Path, what: str) -> None:
@@ -43,7 +65,7 @@ def refuse_loose(path: Path, what: str) -> None:
     writable by group or others (a directory with the sticky bit, like /tmp, is fine: nobody
     can swap another user's files in it), or owned by someone else than us or root."""
     try:
-        info = os.stat(path)
+        info = path.stat()
     except FileNotFoundError:
         return
     except OSError as exc:
@@ -72,11 +94,10 @@ def tighten(path: Path) -> None:
     """Drop group and other bits from a file we own: SQLite gives the -wal and -shm files the
     database's mode, so a 0644 database would leak every new write through a 0644 WAL."""
     try:
-        info = os.stat(path)
+        info = path.stat()
     except OSError:
         return
     if info.st_mode & 0o077 and info.st_uid == os.getuid():
-        try:
-            os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
-        except OSError:
-            pass  # a read-only file system: nothing new is written there either
+        # A read-only file system: nothing new is written there either.
+        with contextlib.suppress(OSError):
+            path.chmod(stat.S_IMODE(info.st_mode) & 0o700)

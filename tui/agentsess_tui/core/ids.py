@@ -23,7 +23,7 @@ _random: random.Random = secrets.SystemRandom()
 
 def use_random(generator: random.Random | None) -> None:
     """Draw ids from `generator` (a seeded `random.Random`), or from the OS again with None."""
-    global _random
+    global _random  # noqa: PLW0603 (one process-wide source; tests and the demo seed it)
     _random = generator if generator is not None else secrets.SystemRandom()
 
 

@@ -83,8 +83,14 @@ EVENTS = Table("events", Event, {}, frozenset({"detail"}), frozenset({"id"}))
 
 def insert(conn: sqlite3.Connection, table: Table, **values: Any) -> int:
     """INSERT one row; returns its rowid (the id of tables whose id the database assigns)."""
-    rowid = conn.execute(table.insert_sql, table.params(values)).lastrowid
-    assert rowid is not None  # an INSERT always sets it
+    return lastrowid(conn.execute(table.insert_sql, table.params(values)))
+
+
+def lastrowid(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (sqlite3 types it Optional for other statements)."""
+    rowid = cursor.lastrowid
+    if rowid is None:
+        raise RuntimeError("an INSERT returned no rowid")
     return rowid
 
 

@@ -213,7 +213,7 @@ def m002_change_tracking(db: Database) -> None:
 # The first character of a memory's agent token in the full-text index: a private-use code
 # point, a letter to the tokenizer, which user queries never contain (fts_query drops it), so
 # no word a user types can match an agent token.
-AGENT_TOKEN_MARK = "\ue000"
+AGENT_TOKEN_MARK = "\ue000"  # noqa: S105 (a tokenizer mark, not a password)
 
 
 def agent_token(agent_id: str) -> str:
@@ -409,7 +409,7 @@ def check_compatible(conn: sqlite3.Connection, path: object) -> None:
         return  # a new database
     pick = "Pick a new or agentsess database file with --db or AGENTSESS_DB."
     try:
-        names = applied_names(conn) if OUR_TABLES <= tables else set()
+        names = applied_names(conn) if tables >= OUR_TABLES else set()
     except sqlite3.OperationalError:  # a `_sqlite_migrations` that is not sqlite-utils'
         names = set()
     if not names:

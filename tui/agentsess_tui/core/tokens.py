@@ -78,7 +78,7 @@ def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> bytes:
     except FileExistsError:
         return load_key(key_file, environ)  # another process created it first; use theirs
     finally:
-        os.unlink(temporary)
+        Path(temporary).unlink()
     return key
 
 

@@ -121,8 +121,8 @@ def memory_type(value: str) -> str:
 def tags(values: Iterable[str] | None) -> list[str]:
     cleaned: list[str] = []
     for raw in values or ():
-        for tag in str(raw).split(","):
-            tag = " ".join(tag.split()).lower()
+        for part in str(raw).split(","):
+            tag = " ".join(part.split()).lower()
             if not tag:
                 continue
             utf8_size(tag, "A tag")

@@ -113,7 +113,7 @@ async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise ToolError(f"{type(exc).__name__}: {exc}") from None
 
 
-def build_mcp(tools: McpTools) -> FastMCP[Any]:
+def build_mcp(tools: McpTools) -> FastMCP[Any]:  # noqa: PLR0915 (one block per tool)
     server: FastMCP[Any] = FastMCP("agentsess", instructions=INSTRUCTIONS, log_level="WARNING")
     store = tools.store
 

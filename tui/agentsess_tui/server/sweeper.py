@@ -4,6 +4,7 @@ when no TUI is open. Scheduled from the next due time (as the TUI does), never a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from ..core.errors import AgentsessError
@@ -27,7 +28,5 @@ async def run_sweeper(store: Store, stop: asyncio.Event) -> None:
                 wait = min(MAX_WAIT_S, max(MIN_WAIT_S, due_in))
         except AgentsessError as exc:  # a locked database: try again shortly
             log.warning("sweep failed: %s", exc.message)
-        try:
+        with contextlib.suppress(TimeoutError):  # the wait is over: sweep again
             await asyncio.wait_for(stop.wait(), timeout=wait)
-        except TimeoutError:
-            pass

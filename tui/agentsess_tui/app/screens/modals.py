@@ -112,7 +112,8 @@ class Dialog(ModalScreen[Any]):
             return
         scroll = fields.first()
         dialog = scroll.parent
-        assert isinstance(dialog, Widget)
+        if not isinstance(dialog, Widget):
+            return
         fixed = dialog.styles.gutter.height
         for child in dialog.children:
             if child is not scroll and child.display:

@@ -21,6 +21,7 @@ from ..clock import Clock, SystemClock, to_iso
 from ..db import Database, storage_errors, translate
 from ..errors import AlreadyExists, InvalidInput, NotFound
 from ..ids import check_agent_id
+from ..rows import lastrowid
 
 KEY_PREFIX = "ask_"
 # What `keys ls` shows of a key: the fixed prefix and a few random characters.
@@ -80,17 +81,18 @@ class ApiKeys:
         now = self.clock.now_ms()
         try:
             with self.db.write() as conn:
-                key_id = conn.execute(
-                    "INSERT INTO api_keys (name, prefix, hash, agents, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (name, key[:SHOWN_CHARS], hash_key(key), json.dumps(scope), now),
-                ).lastrowid
+                key_id = lastrowid(
+                    conn.execute(
+                        "INSERT INTO api_keys (name, prefix, hash, agents, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (name, key[:SHOWN_CHARS], hash_key(key), json.dumps(scope), now),
+                    )
+                )
         except sqlite3.IntegrityError:
             raise AlreadyExists(
                 f"There is already an API key named {name!r}.",
                 hint="Pick another name, or revoke the old key first.",
             ) from None
-        assert key_id is not None
         return key, ApiKey(key_id, name, key[:SHOWN_CHARS], scope, now)
 
     @storage_errors

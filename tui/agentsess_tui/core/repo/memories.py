@@ -32,6 +32,9 @@ SMALL_FILTER_ROWS = 20_000
 BM25_WEIGHTS = "10.0, 1.0, 5.0, 0.0"
 
 
+WHOSE = "Say whose memory this is: give an agent or a session."
+
+
 class MemoryRepo:
     def __init__(
         self,
@@ -67,7 +70,7 @@ class MemoryRepo:
         is written only if the model is loaded in this process already, and nothing is
         superseded; otherwise the first recall by meaning indexes it."""
         if agent_id is None and session_id is None:
-            raise InvalidInput("Say whose memory this is: give an agent or a session.")
+            raise InvalidInput(WHOSE)
         validate.memory_content(content)
         fields: dict[str, Any] = {
             "type": validate.memory_type(type),
@@ -91,7 +94,8 @@ class MemoryRepo:
                     )
                 agent_id = session.agent_id
                 self.sessions.activity(conn, session, now)
-            assert agent_id is not None
+            if agent_id is None:  # neither given: refused above
+                raise InvalidInput(WHOSE)
             check_agent_id(agent_id)
             self.agents.agent_row(conn, agent_id)
             values = {

@@ -52,8 +52,7 @@ def reindex(
     started = time.perf_counter()
     dim = int(embedder.embed(["dimension probe"]).shape[1])
     with write() as wconn:
-        model = vectors.model_id(wconn, embedder.name, dim)
-        assert model is not None
+        model = vectors.ensure_model(wconn, embedder.name, dim)
     done = 0
     after = 0
     while True:

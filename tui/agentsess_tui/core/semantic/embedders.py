@@ -210,7 +210,7 @@ _offline_lock = threading.Lock()
 
 def offline_embedder() -> OfflineEmbedder:
     """One offline model per process: it is 16 MB and takes a fraction of a second to load."""
-    global _offline
+    global _offline  # noqa: PLW0603 (one model per process, made on first use)
     with _offline_lock:
         if _offline is None:
             _offline = OfflineEmbedder()

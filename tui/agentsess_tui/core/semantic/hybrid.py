@@ -114,10 +114,10 @@ def recall(
     if mode == "keyword":
         return [replace(hit, why="keyword") for hit in words[:limit]]
     vector = embedder.embed([query])[0]
-    model = vectors.model_id(conn, embedder.name, int(vector.shape[0]), create=False)
+    model = vectors.model_id(conn, embedder.name, int(vector.shape[0]))
     catch_up(conn, embedder, write, int(vector.shape[0]))
     if model is None:
-        model = vectors.model_id(conn, embedder.name, int(vector.shape[0]), create=False)
+        model = vectors.model_id(conn, embedder.name, int(vector.shape[0]))
     meaning = (
         []
         if model is None
@@ -168,7 +168,7 @@ def catch_up(
 ) -> int:
     """Embed up to `budget` memories that have no vector yet (any agent, oldest first);
     returns how many are still missing after it (those wait for `memory reindex`)."""
-    model = vectors.model_id(conn, embedder.name, dim, create=False)
+    model = vectors.model_id(conn, embedder.name, dim)
     path = str(conn.execute("PRAGMA database_list").fetchone()[2] or "")
     removals = int(conn.execute("SELECT removals FROM vector_state").fetchone()[0])
     seen_removals, after = _indexed_up_to.get((path, model or 0), (-1, 0))
@@ -183,8 +183,7 @@ def catch_up(
     todo = pending[:budget]
     made = embedder.embed([text for _, text in todo])
     with write() as wconn:
-        model = vectors.model_id(wconn, embedder.name, dim)
-        assert model is not None
+        model = vectors.ensure_model(wconn, embedder.name, dim)
         # Only rows still without a vector: another process may have indexed them meanwhile.
         fresh = {
             memory_id

@@ -59,8 +59,7 @@ def store_and_consolidate(
     from .consolidate import near_duplicate, supersede
 
     name, vector = made
-    model = vectors.model_id(conn, name, int(vector.shape[0]))
-    assert model is not None
+    model = vectors.ensure_model(conn, name, int(vector.shape[0]))
     twin = near_duplicate(
         conn,
         model,

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..rows import lastrowid
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -45,21 +47,24 @@ class VectorHit:
     similarity: float  # centred cosine, -1 to 1
 
 
-def model_id(conn: sqlite3.Connection, name: str, dim: int, *, create: bool = True) -> int | None:
-    """The id of `name` at `dim` dimensions in `vector_models` (created when `create`)."""
+def model_id(conn: sqlite3.Connection, name: str, dim: int) -> int | None:
+    """The id of `name` at `dim` dimensions in `vector_models`, None when it has none yet."""
     row = conn.execute(
         "SELECT id FROM vector_models WHERE name = ? AND dim = ?", (name, dim)
     ).fetchone()
-    if row is not None:
-        return int(row[0])
-    if not create:
-        return None
+    return None if row is None else int(row[0])
+
+
+def ensure_model(conn: sqlite3.Connection, name: str, dim: int) -> int:
+    """`model_id`, creating the model's row in a write transaction when it is new."""
+    found = model_id(conn, name, dim)
+    if found is not None:
+        return found
     cursor = conn.execute(
         "INSERT INTO vector_models (name, dim, total, count) VALUES (?, ?, ?, 0)",
         (name, dim, bytes(8 * dim)),
     )
-    assert cursor.lastrowid is not None
-    return int(cursor.lastrowid)
+    return lastrowid(cursor)
 
 
 def quantise(vectors: NDArray[np.float32]) -> list[bytes]:
