@@ -194,9 +194,14 @@ async def test_a_huge_reply_streams_bounded_and_ends_as_a_bounded_message(
         markdown = row.query_one(Markdown)
         assert len(markdown.source) <= STREAM_MARKDOWN_LIMIT  # fed no further
         tail = row.query_one(".streaming-tail")
+
+        def tail_text() -> str:
+            return "\n".join(s.text for s in tail.render_lines(Region(0, 0, *tail.size)))
+
+        # The tail is laid out on the next refresh after the last piece arrived.
+        await until(pilot, lambda: f"| {END} |" in tail_text(), "the tail to show the end")
         assert tail.display and tail.size.height <= 16
-        tail_text = "\n".join(s.text for s in tail.render_lines(Region(0, 0, *tail.size)))
-        assert f"| {END} |" in tail_text and "more so far" in tail_text
+        assert "more so far" in tail_text()
         chat_server.release.set()
         await settle(pilot)
         assert not app.screen.query(StreamingReply)

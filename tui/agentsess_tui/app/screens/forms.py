@@ -2,7 +2,7 @@
 
 Each validates what it can before closing (with the core's own checks), shows problems inline,
 and returns plain data; the main screen or a pane performs the change through the core. They
-share `FormDialog` (modals.py): fields that scroll between a fixed title and fixed buttons,
+share `Dialog` (modals.py): fields that scroll between a fixed title and fixed buttons,
 early keys held for the first field, `enter`/`ctrl+s` submit, their own footer.
 """
 
@@ -22,7 +22,7 @@ from ...core.errors import InvalidInput
 from ...core.ids import check_agent_id
 from ...core.models import MEMORY_TYPES, Memory, Session
 from ...core.text import one_line
-from .modals import FormDialog, muted
+from .modals import Dialog, muted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -41,7 +41,7 @@ class NewSessionRequest:
     responder: dict[str, str] = field(default_factory=dict)
 
 
-class NewSessionModal(FormDialog):
+class NewSessionModal(Dialog):
     """Agent (pick an existing one, or type a new id), title, window, auto-renew, responder,
     system prompt."""
 
@@ -183,7 +183,7 @@ class MemoryDraft:
     confidence: float
 
 
-class MemoryModal(FormDialog):
+class MemoryModal(Dialog):
     """Add a memory for an agent, or edit one."""
 
     FIRST_FOCUS = "#content"
@@ -258,7 +258,7 @@ class ResponderChoice:
     system_prompt: str
 
 
-class ResponderModal(FormDialog):
+class ResponderModal(Dialog):
     """Who replies in this session: backend, model, server and system prompt."""
 
     FIRST_FOCUS = "#backend"

@@ -53,7 +53,7 @@ def _wrapped(text: str, width: int, indent: int) -> list[str]:
     return textwrap.wrap(text, max(24, width - indent)) or [""]
 
 
-class HelpScreen(Dialog):
+class HelpScreen(Dialog, inherit_bindings=False):
     """As wide as its text, up to the terminal; narrower terminals wrap the descriptions under
     their column instead of cutting them off."""
 
@@ -65,7 +65,7 @@ class HelpScreen(Dialog):
     ]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(classes=None)
         self._width = 0
 
     def compose(self) -> ComposeResult:

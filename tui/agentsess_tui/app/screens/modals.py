@@ -1,4 +1,4 @@
-"""Modal dialogs: the shared bases (`Dialog`, `FormDialog`), confirm, extend by…, token.
+"""Modal dialogs: the one base (`Dialog`), confirm, extend by…, token.
 
 The forms (new session, memory, responder) are in forms.py. Each validates what it can before
 closing (with the core's own checks), shows problems inline, and returns plain data; the main
@@ -73,17 +73,34 @@ def hold_key(app: App[Any], event: events.Event) -> bool:
 
 
 class Dialog(ModalScreen[Any]):
-    """A modal that holds early keys until its first field (`FIRST_FOCUS`) has focus."""
+    """Every modal: holds early keys until its first field (`FIRST_FOCUS`) has focus, and
+    fits its scrolling fields between a fixed title and fixed buttons.
+
+    The default `compose` is a form (title, scrolling `fields()`, error line, buttons, its
+    own footer) that submits with `enter` in a one-line field, `ctrl+s` or the button; the
+    confirm and help dialogs compose their own. One class, not a base and a form base: what
+    a dialog does is read here, not across a stack of classes.
+    """
 
     FIRST_FOCUS: ClassVar[str | None] = None
+    SUBMIT_LABEL: ClassVar[str] = "Save"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "submit", "Save", id="dialog_submit", tooltip="Submit the form"),
+    ]
     # The app's width classes (-narrow, ...) style the main screen only; on a dialog they
     # restyled every widget once more as it opened.
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = []
 
-    def __init__(self, *, classes: str | None = None) -> None:
+    def __init__(self, *, wide: bool = False, classes: str | None = "dialog-screen") -> None:
         super().__init__(classes=classes)
+        self.wide = wide
         self.opening = True
         self.held: list[events.Key] = []
+        if "ctrl+s" in self._bindings.key_to_bindings:
+            name_key(self, "ctrl+s", self.SUBMIT_LABEL)
+
+    # -- opening: focus first, then the keys typed meanwhile -------------------------------
 
     def on_mount(self) -> None:
         # Textual calls this for every dialog in addition to the dialog's own on_mount.
@@ -97,6 +114,14 @@ class Dialog(ModalScreen[Any]):
             self.query_one(self.FIRST_FOCUS).focus()
         # `focus` itself goes through the app's queue: replay after it, in the app's task.
         self.app.call_later(self._replay_held)
+
+    async def _replay_held(self) -> None:
+        self.opening = False
+        held, self.held = sorted(self.held, key=lambda key: key.time), []
+        for key in held:
+            # As if just read: an early `escape` closes the dialog, and the keys after it
+            # then reach whatever is on screen, as they would have without the wait.
+            await self.app.on_event(events.Key(key.key, key.character))
 
     def on_resize(self) -> None:
         self.fit()
@@ -122,31 +147,10 @@ class Dialog(ModalScreen[Any]):
         footer = sum(1 for _ in self.query(Footer))
         scroll.styles.max_height = max(3, self.size.height - footer - fixed)
 
-    async def _replay_held(self) -> None:
-        self.opening = False
-        held, self.held = sorted(self.held, key=lambda key: key.time), []
-        for key in held:
-            # As if just read: an early `escape` closes the dialog, and the keys after it
-            # then reach whatever is on screen, as they would have without the wait.
-            await self.app.on_event(events.Key(key.key, key.character))
-
-
-class FormDialog(Dialog):
-    """A form: title, scrolling fields, error line, buttons, and its own footer."""
-
-    SUBMIT_LABEL: ClassVar[str] = "Save"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close without changes"),
-        Binding("ctrl+s", "submit", "Save", id="dialog_submit", tooltip="Submit the form"),
-    ]
-
-    def __init__(self, *, wide: bool = False) -> None:
-        super().__init__(classes="dialog-screen")
-        self.wide = wide
-        name_key(self, "ctrl+s", self.SUBMIT_LABEL)
+    # -- the form ----------------------------------------------------------------------
 
     def heading(self) -> Content:
-        raise NotImplementedError
+        return Content("")
 
     def fields(self) -> Iterable[Widget]:
         return ()
@@ -185,7 +189,7 @@ class FormDialog(Dialog):
         self.action_submit()
 
     def action_submit(self) -> None:
-        raise NotImplementedError
+        """What the form does; dialogs without a form have no `ctrl+s`."""
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
@@ -194,7 +198,7 @@ class FormDialog(Dialog):
         self.call_after_refresh(self.fit)  # the error line takes room from the fields
 
 
-def name_key(screen: Dialog, key: str, description: str) -> None:
+def name_key(screen: ModalScreen[Any], key: str, description: str) -> None:
     """Let the footer say what a key does in this dialog ("y Delete", "^s Create")."""
     bindings = screen._bindings.key_to_bindings
     bindings[key] = [replace(binding, description=description) for binding in bindings[key]]
@@ -204,7 +208,7 @@ def muted(text: str) -> Static:
     return Static(Content.styled(text, "$text-muted"), classes="dialog-hint")
 
 
-class ConfirmModal(Dialog):
+class ConfirmModal(Dialog, inherit_bindings=False):
     """Yes/no for destructive actions: Cancel has focus, so a stray `enter` changes nothing.
 
     Confirm with an explicit `y` or the button; `n`, `escape` or `enter` on Cancel cancel.
@@ -217,7 +221,7 @@ class ConfirmModal(Dialog):
     ]
 
     def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         # Bodies quote agent text (titles, end reasons, error messages): shown escaped.
         self.title_text = visible(title)
         self.body = visible(body)
@@ -246,12 +250,11 @@ class ConfirmModal(Dialog):
     def action_confirm(self) -> None:
         self.dismiss(True)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def action_cancel(self) -> None:  # also the Cancel button (Dialog._cancel_pressed)
         self.dismiss(False)
 
 
-class ExtendModal(FormDialog):
+class ExtendModal(Dialog):
     """Extend by a typed duration: `90m`, `2h`, `1h30m`; previews the new expiry and the cap."""
 
     FIRST_FOCUS = "#duration"
@@ -324,7 +327,7 @@ def clipboard_report(title: str, masked: str, env: dict[str, str] | None = None)
     )
 
 
-class TokenModal(FormDialog):
+class TokenModal(Dialog):
     """The whole token, to select with the mouse: the fallback when OSC 52 reaches nothing."""
 
     FIRST_FOCUS = "#cancel"
