@@ -28,7 +28,7 @@ def test_building_the_app_imports_neither_pydantic_nor_markdown(home: Path) -> N
         "import sys\n"
         "from agentsess_tui.app.main import make_app\n"
         "from agentsess_tui.core.config import load_settings, resolve_paths\n"
-        "from agentsess_tui.core.store import open_store\n"
+        "from agentsess_tui.core.opening import open_store\n"
         "paths = resolve_paths()\n"
         "settings = load_settings(paths)\n"
         "store = open_store(None, settings=settings, paths=paths)\n"

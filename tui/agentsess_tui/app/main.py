@@ -95,7 +95,7 @@ def run(db: str | None, *, theme: str | None = None, demo: bool = False) -> int:
             # textual too (`make_app` imports the app).
             from ..core.clock import SystemClock
             from ..core.config import load_settings, resolve_paths
-            from ..core.store import UPGRADE_NOTICE, open_store
+            from ..core.opening import UPGRADE_NOTICE, open_store
             from ..core.text import visible
 
             paths = resolve_paths()

@@ -11,7 +11,7 @@ from ..core import ManualClock, Store, open_store
 from ..core.clock import Clock, parse_iso, time_in_range
 from ..core.durations import parse_minutes
 from ..core.errors import InvalidInput, TokenInvalid
-from ..core.store import UPGRADE_NOTICE
+from ..core.opening import UPGRADE_NOTICE
 from ..core.validate import MAX_MESSAGE_BYTES
 from .base import UsageProblem
 

@@ -51,8 +51,9 @@ if TYPE_CHECKING:
         State,
         SweepResult,
     )
+    from .opening import open_store
     from .policy import Policy
-    from .store import Store, open_store
+    from .store import Store
 
 # Public name -> the module that defines it.
 _SOURCES = {
@@ -90,7 +91,8 @@ _SOURCES = {
         "SweepResult",
     ),
     "policy": ("Policy",),
-    "store": ("Store", "open_store"),
+    "opening": ("open_store",),
+    "store": ("Store",),
 }
 __getattr__ = lazy_getattr(__name__, _SOURCES, globals())
 

@@ -42,25 +42,39 @@ class SessionStore(Protocol):
     # -- the store itself ------------------------------------------------------------------
     def now(self) -> int: ...
     @property
-    def key(self) -> bytes: ...
-    def close(self) -> None: ...
-    def data_version(self) -> int: ...
+    def key(self) -> bytes:
+        """The signing key, loaded on first use (AGENTSESS_SECRET or the key file). Operations
+        that issue a token load it before they write, so a bad key file changes nothing."""
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: cheap to poll for live updates."""
+
     def integrity_check(self) -> str: ...
 
     # -- agents ----------------------------------------------------------------------------
     def add_agent(
         self, agent_id: str, name: str | None = None, policy: Mapping[str, Any] | None = None
     ) -> Agent: ...
-    def ensure_agent(self, agent_id: str, name: str | None = None) -> Agent: ...
+    def ensure_agent(self, agent_id: str, name: str | None = None) -> Agent:
+        """The agent, created with default policy if it does not exist yet."""
+
     def get_agent(self, agent_id: str) -> Agent: ...
     def list_agents(self) -> list[Agent]: ...
     def set_agent_policy(
         self, agent_id: str, changes: Mapping[str, Any] | None = None, unset: Iterable[str] = ()
-    ) -> Agent: ...
-    def effective_policy(
-        self, agent_id: str, options: Mapping[str, Any] | None = None
-    ) -> Policy: ...
-    def preview_policy(self, agent_id: str, options: Mapping[str, Any] | None = None) -> Policy: ...
+    ) -> Agent:
+        """Change an agent's overrides for sessions created from now on (a session keeps the
+        policy it was created with, also when resumed)."""
+
+    def effective_policy(self, agent_id: str, options: Mapping[str, Any] | None = None) -> Policy:
+        """Defaults → config → environment → the agent's policy → these options."""
+
+    def preview_policy(self, agent_id: str, options: Mapping[str, Any] | None = None) -> Policy:
+        """The policy a new session would get, also for an agent that does not exist yet
+        (it would be created with no overrides). Raises InvalidPolicy like creation would."""
 
     # -- sessions --------------------------------------------------------------------------
     def get_session(self, session_id: str) -> Session: ...
@@ -71,7 +85,9 @@ class SessionStore(Protocol):
         agent_id: str | None = None,
         limit: int | None = None,
         phase: str | None = None,
-    ) -> list[Session]: ...
+    ) -> list[Session]:
+        """Sidebar order; `state`/`phase` filters read the clock (see SessionRepo)."""
+
     def list_sessions_page(
         self,
         *,
@@ -79,11 +95,19 @@ class SessionStore(Protocol):
         state: str | None = None,
         before_id: str | None = None,
         limit: int = 50,
-    ) -> list[Session]: ...
+    ) -> list[Session]:
+        """Newest first, keyset-paged by id: pass the last id of a page as `before_id`."""
+
     def count_sessions(self) -> int: ...
-    def session_counts(self, session_id: str) -> dict[str, int]: ...
-    def session_changes(self, since: int) -> tuple[list[Session], list[str], int]: ...
-    def events(self, session_id: str) -> list[Event]: ...
+    def session_counts(self, session_id: str) -> dict[str, int]:
+        """Messages, memories made in it and events: for /status and `sessions show`."""
+
+    def session_changes(self, since: int) -> tuple[list[Session], list[str], int]:
+        """Sessions changed after stamp `since`, ids deleted since, and the next stamp."""
+
+    def events(self, session_id: str) -> list[Event]:
+        """The session's timeline, oldest first. Events are never edited."""
+
     def create_session(
         self,
         agent_id: str,
@@ -93,22 +117,48 @@ class SessionStore(Protocol):
         metadata: Mapping[str, Any] | None = None,
         system_prompt: str | None = None,
         create_agent: bool = False,
-    ) -> Activation: ...
-    def extend_session(self, session_id: str, minutes: int | None = None) -> ExtendResult: ...
-    def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session: ...
-    def heartbeat(self, session_id: str) -> Session: ...
+    ) -> Activation:
+        """Start a new session: active, a full window from now, a new token."""
+
+    def extend_session(self, session_id: str, minutes: int | None = None) -> ExtendResult:
+        """Add time to a live session, up to its lifetime cap; says how much was really added."""
+
+    def update_session_policy(self, session_id: str, changes: Mapping[str, Any]) -> Session:
+        """Change a live session's policy (a new window counts from now); a `renewed` event."""
+
+    def heartbeat(self, session_id: str) -> Session:
+        """Activity without a message: keeps an auto-renewing session alive."""
+
     def end_session(
         self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
-    ) -> EndSummary: ...
-    def resume_session(self, session_id: str) -> Activation: ...
-    def clear_session(self, session_id: str) -> int: ...
-    def delete_session(self, session_id: str) -> dict[str, int]: ...
+    ) -> EndSummary:
+        """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
+        summary memory of it is written in the same transaction (`EndSummary.summary`)."""
+
+    def resume_session(self, session_id: str) -> Activation:
+        """A new activation of an expired or ended session, keeping its conversation."""
+
+    def clear_session(self, session_id: str) -> int:
+        """Delete the conversation except system messages. Memories stay. Any state."""
+
+    def delete_session(self, session_id: str) -> dict[str, int]:
+        """Remove the session, its messages and events. Its memories stay (origin set NULL)."""
+
     def rename_session(self, session_id: str, title: str) -> Session: ...
-    def update_session_metadata(self, session_id: str, changes: Mapping[str, Any]) -> Session: ...
-    def import_session(self, imported: SessionImport, *, new_id: bool = False) -> ImportResult: ...
-    def sweep(self) -> SweepResult: ...
-    def session_token(self, session_id: str) -> str: ...
-    def verify_token(self, token: str, agent_id: str | None = None) -> Session: ...
+    def update_session_metadata(self, session_id: str, changes: Mapping[str, Any]) -> Session:
+        """Merge keys into the session's metadata (None removes a key). Any state."""
+
+    def import_session(self, imported: SessionImport, *, new_id: bool = False) -> ImportResult:
+        """Write a session read from a file, whole or not at all (see `transfer`)."""
+
+    def sweep(self) -> SweepResult:
+        """Write overdue sessions expired and warn newly expiring ones, in bounded chunks."""
+
+    def session_token(self, session_id: str) -> str:
+        """The token of the current activation (the same string every time)."""
+
+    def verify_token(self, token: str, agent_id: str | None = None) -> Session:
+        """The session a token is good for right now, or the precise reason it is not."""
 
     # -- messages --------------------------------------------------------------------------
     def add_message(
@@ -117,10 +167,14 @@ class SessionStore(Protocol):
         content: str,
         role: str = "user",
         metadata: Mapping[str, Any] | None = None,
-    ) -> Message: ...
+    ) -> Message:
+        """Append a message to a live session; it counts as activity (auto-renew)."""
+
     def update_message(
         self, message_id: int, content: str, metadata: Mapping[str, Any] | None = None
-    ) -> Message: ...
+    ) -> Message:
+        """Replace a message's content (a reply being streamed in)."""
+
     def messages(
         self,
         session_id: str,
@@ -128,11 +182,14 @@ class SessionStore(Protocol):
         before_id: int | None = None,
         after_id: int | None = None,
         limit: int = 100,
-    ) -> list[Message]: ...
+    ) -> list[Message]:
+        """One page of a transcript in order (keyset paging), or everything after `after_id`."""
+
     def count_messages(self, session_id: str) -> int: ...
     def search_messages(
         self, query: str, *, agent_id: str | None = None, limit: int = 20
-    ) -> list[MessageHit]: ...
+    ) -> list[MessageHit]:
+        """Full-text search across every chat, best matches among the newest first."""
 
     # -- memories --------------------------------------------------------------------------
     def remember(
@@ -146,7 +203,10 @@ class SessionStore(Protocol):
         tags: Iterable[str] = (),
         confidence: float = 0.8,
         embed: bool = False,
-    ) -> Memory: ...
+    ) -> Memory:
+        """Store a memory for an agent (inside a live session, it counts as activity). With
+        `embed`, its vector too, and a near-duplicate of the agent's is superseded."""
+
     def get_memory(self, memory_id: int) -> Memory: ...
     def list_memories(
         self,
@@ -157,10 +217,12 @@ class SessionStore(Protocol):
         session_id: str | None = None,
         before_id: int | None = None,
         limit: int = 100,
-    ) -> list[Memory]: ...
-    def count_memories(
-        self, *, agent_id: str | None = None, status: str | None = "active"
-    ) -> int: ...
+    ) -> list[Memory]:
+        """Newest first, with the same filters as search."""
+
+    def count_memories(self, *, agent_id: str | None = None, status: str | None = "active") -> int:
+        """Memories with this status (None: every status)."""
+
     def update_memory(
         self,
         memory_id: int,
@@ -172,7 +234,9 @@ class SessionStore(Protocol):
         confidence: float | None = None,
         status: str | None = None,
     ) -> Memory: ...
-    def forget_memory(self, memory_id: int, *, purge: bool = False) -> Memory: ...
+    def forget_memory(self, memory_id: int, *, purge: bool = False) -> Memory:
+        """Mark a memory deleted (kept for audit), or remove it for good with `purge`."""
+
     def search_memories(
         self,
         query: str,
@@ -183,8 +247,15 @@ class SessionStore(Protocol):
         session_id: str | None = None,
         limit: int = 20,
         mode: str = "keyword",
-    ) -> list[MemoryHit]: ...
-    def unindexed_memories(self) -> int: ...
+    ) -> list[MemoryHit]:
+        """Full-text search ranked by bm25 among the newest matching memories; `mode`
+        `semantic` ranks by meaning, `hybrid` fuses both (each hit says why it matched)."""
+
+    def unindexed_memories(self) -> int:
+        """Memories the configured embedding model has no vector for yet."""
+
     def reindex_memories(
         self, *, everything: bool = False, progress: Callable[[int], None] | None = None
-    ) -> Backfilled: ...
+    ) -> Backfilled:
+        """Give memories vectors of the configured model (all of them with `everything`);
+        `progress` hears how many were just indexed."""
