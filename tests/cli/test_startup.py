@@ -41,10 +41,25 @@ def imported_by(argv: list[str], names: tuple[str, ...]) -> tuple[int, list[str]
 
 
 def test_version_imports_nothing_heavy(home: Path) -> None:
-    modules = (*HEAVY, "agentsess_tui.core.store", "agentsess_tui.cli.sessions")
+    modules = (*HEAVY, "click", "agentsess_tui.core.store", "agentsess_tui.cli.sessions")
     status, loaded = imported_by(["--version"], modules)
     assert status == 0
     assert loaded == []
+
+
+def test_version_without_click_says_what_click_says(home: Path) -> None:
+    import agentsess_tui
+
+    fast = run_python("from agentsess_tui.cli import main\nmain(['--version'])\n")
+    # Another option before it: the click group answers.
+    slow = run_python(
+        "from agentsess_tui.cli import main\n"
+        "try:\n"
+        "    main(['--db', 'unused.db', '--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    assert fast == slow == f"agentsess, version {agentsess_tui.__version__}"
 
 
 def test_sessions_ls_imports_the_store_but_not_pydantic(home: Path) -> None:

@@ -1,5 +1,5 @@
 """`python -m agentsess_tui.cli`: the same as the `agentsess` script."""
 
-from .main import main
+from .entry import main
 
 main()

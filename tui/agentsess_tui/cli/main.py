@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from .base import AgentsessGroup
+from .entry import VERSION_MESSAGE
 
 # Every top-level command, in the order help lists them: name -> "module:attribute".
 # To add one, add a line here; its module is imported only when the command is used.
@@ -70,7 +71,7 @@ Environment:
     show_envvar=True,
     help="Database file (default: agentsess.db in the data dir, or AGENTSESS_HOME).",
 )
-@click.version_option(__version__, "--version", prog_name="agentsess")
+@click.version_option(__version__, "--version", prog_name="agentsess", message=VERSION_MESSAGE)
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Time-boxed AI agent sessions, their conversations and long-term memories.
@@ -90,6 +91,6 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.call_on_close(runtime.close)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """The console script `agentsess`."""
+def run(argv: list[str] | None = None) -> None:
+    """The console script `agentsess` (through `entry.main`)."""
     cli.main(args=argv, prog_name="agentsess")
