@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..core.repo.keys import ApiKeys
 from ..core.store import Store
+from .auth_throttle import DEFAULT_FAILURES_PER_MINUTE, AuthThrottle
 from .ratelimit import RateLimiter
 
 DEFAULT_BODY_LIMIT = 2 * 1024 * 1024  # a 1 MiB message, JSON-escaped, fits
@@ -17,6 +18,8 @@ class ServerOptions:
     rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
     """Requests per minute per API key (0: no limit)."""
     rate_burst: int | None = None
+    auth_failures_per_minute: int = DEFAULT_FAILURES_PER_MINUTE
+    """Failed key guesses per minute per client address before 429s (0: no throttle)."""
     body_limit: int = DEFAULT_BODY_LIMIT
     """Largest request body accepted, in bytes; more is a 413."""
     require_session_token: bool = False
@@ -34,3 +37,4 @@ class ServerContext:
         self.options = options
         self.keys = ApiKeys(store.db, store.clock)
         self.limiter = RateLimiter(options.rate_per_minute, burst=options.rate_burst)
+        self.throttle = AuthThrottle(options.auth_failures_per_minute)
