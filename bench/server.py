@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, (url, headers, make) in routes.items():
                 # Recall is ~10x slower than the rest: a quarter of the requests still gives
                 # hundreds of samples per level.
-                total = args.requests // 4 if name.startswith("recall") else args.requests
+                total = max(1, args.requests // 4) if name.startswith("recall") else args.requests
                 row = measure(url, headers, make, clients, total, args.processes)
                 row["route"] = name
                 results.append(row)

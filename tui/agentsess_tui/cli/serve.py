@@ -32,6 +32,13 @@ from .context import Runtime
     help="Failed API-key guesses per minute per client address before 429s (0: off).",
 )
 @click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Worker threads for database calls (fewer threads queue fairly under load).",
+)
+@click.option(
     "--require-session-token",
     is_flag=True,
     help="Native writes into a session need X-Session-Token as well as the key.",
@@ -48,6 +55,7 @@ def serve(
     insecure_http: bool,
     rate_limit: int,
     auth_failures: int,
+    threads: int,
     require_session_token: bool,
     no_mcp: bool,
     no_access_log: bool,
@@ -64,6 +72,7 @@ def serve(
     options = ServerOptions(
         rate_per_minute=rate_limit,
         auth_failures_per_minute=auth_failures,
+        threads=threads,
         require_session_token=require_session_token,
         mcp=not no_mcp,
         access_log=not no_access_log,

@@ -89,6 +89,9 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
         stop = asyncio.Event()
         sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
         async with contextlib.AsyncExitStack() as stack:
