@@ -1,6 +1,7 @@
-"""Benchmark of `agentsess serve`: the real server in its own process, this script as the load
-generator (async httpx) in another, and a bare "hello" endpoint of the same framework
-(FastAPI on uvicorn, one worker) in a third, measured in the same run.
+"""Benchmark of `agentsess serve`: the real server in its own process, the load generator
+(bench/loadgen.py: raw keep-alive HTTP/1.1 over asyncio streams, in `--processes` forked
+processes) beside it, and a bare "hello" endpoint of the same framework (FastAPI on uvicorn,
+one worker, same loop and HTTP parser) measured in the same run as the ceiling.
 
 Routes: remember (MEMANTO's `remember`), recall (native full-text recall over the benchmark
 database's 1M memories), add message (native), session status (MEMANTO's `session/current`);
@@ -9,17 +10,17 @@ each at 1, 16 and 64 concurrent clients: throughput, p50 and p99, errors.
 Targets (issue 13): p99 <= 25 ms at 16 clients for every route; remember throughput >= 40 %
 and status >= 60 % of the bare endpoint's; zero errors.
 
-    python bench/server.py [--scale 1] [--requests 2000] [--out bench/results]
+    python bench/server.py [--scale 1] [--requests 2000] [--processes 2] [--out bench/results]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,8 +32,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import loadgen
 from core import machine_info, percentile
 from generate import BENCH_NOW, DATA_DIR, ensure_dataset
+from loadgen import Make, target
 
 from agentsess_tui.core import ManualClock, Store
 from agentsess_tui.core.clock import to_iso
@@ -89,47 +92,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.kill()
 
 
-async def load(
-    base: str, headers: dict[str, str], make: Any, clients: int, total: int
+def measure(
+    url: str, headers: dict[str, str], make: Make, clients: int, total: int, processes: int
 ) -> dict[str, Any]:
-    """`total` requests from `clients` concurrent connections; `make(i)` gives one request."""
-    latencies: list[float] = []
-    errors = 0
-    failures: dict[str, int] = {}
-    counter = iter(range(total))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as c:
-
-        async def worker() -> None:
-            nonlocal errors
-            for i in counter:
-                method, url, kwargs = make(i)
-                started = time.perf_counter()
-                try:
-                    r = await c.request(method, url, **kwargs)
-                    ok, what = r.status_code < 400, str(r.status_code)
-                except httpx.HTTPError as exc:
-                    ok, what = False, type(exc).__name__
-                if not ok:
-                    failures[what] = failures.get(what, 0) + 1
-                latencies.append((time.perf_counter() - started) * 1000)
-                errors += not ok
-
-        # A short warm-up per level: connections opened, caches filled.
-        for i in range(min(20, total)):
-            method, url, kwargs = make(total + i)
-            await c.request(method, url, **kwargs)
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
+    host, port = url.removeprefix("http://").split(":")
+    got = loadgen.load(host, int(port), headers, make, clients, total, processes)
     return {
         "clients": clients,
         "requests": total,
-        "errors": errors,
-        "failures": failures,
-        "throughput": total / elapsed,
-        "p50_ms": percentile(latencies, 50),
-        "p99_ms": percentile(latencies, 99),
+        "errors": got["errors"],
+        "failures": got["failures"],
+        "throughput": got["throughput"],
+        "p50_ms": percentile(got["latencies"], 50),
+        "p99_ms": percentile(got["latencies"], 99),
     }
 
 
@@ -152,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--note", default="")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="load generator processes (at most clients)"
+    )
+    parser.add_argument(
+        "--py-spy", type=Path, help="profile the server with py-spy into this file (collapsed)"
+    )
+    parser.add_argument("--levels", default=",".join(map(str, CONCURRENCY)))
+    parser.add_argument("--only", default="", help="comma-separated route names (prefixes)")
     args = parser.parse_args(argv)
 
     load_start = os.getloadavg()[0]
@@ -181,6 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         env,
         f"http://127.0.0.1:{port}/health",
     )
+    spy = None
+    if args.py_spy:
+        spy = subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server.pid)]
+            + ["--format", "raw", "--nonblocking", "--threads", "-o", str(args.py_spy)],
+            stdout=subprocess.DEVNULL,
+        )
     hello = start(
         [sys.executable, "-c", HELLO_APP, str(hello_port)],
         env,
@@ -189,19 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {key}"}
     bound = {**auth, "X-Session-Token": token}
-    routes: dict[str, tuple[str, dict[str, str], Any]] = {
+    routes: dict[str, tuple[str, dict[str, str], Make]] = {
         "hello (bare FastAPI)": (
             f"http://127.0.0.1:{hello_port}",
             {},
-            lambda i: ("GET", "/hello", {}),
+            lambda i: ("GET", "/hello", None),
         ),
         "remember": (
             base,
             bound,
             lambda i: (
                 "POST",
-                f"/api/v2/agents/{agent}/remember",
-                {"params": {"content": f"benchmark fact number {i}", "type": "fact"}},
+                target(
+                    f"/api/v2/agents/{agent}/remember",
+                    {"content": f"benchmark fact number {i}", "type": "fact"},
+                ),
+                None,
             ),
         ),
         "recall (1M memories)": (
@@ -209,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             auth,
             lambda i: (
                 "GET",
-                f"/agents/{recall_agent}/memories",
-                {"params": {"q": words[i % len(words)], "limit": 10}},
+                target(
+                    f"/agents/{recall_agent}/memories",
+                    {"q": words[i % len(words)], "limit": 10},
+                ),
+                None,
             ),
         ),
         "add message": (
@@ -219,16 +215,23 @@ def main(argv: list[str] | None = None) -> int:
             lambda i: (
                 "POST",
                 f"/agents/{agent}/sessions/{sid}/messages",
-                {"json": {"content": f"message {i}"}},
+                json.dumps({"content": f"message {i}"}).encode(),
             ),
         ),
-        "session status": (base, bound, lambda i: ("GET", "/api/v2/session/current", {})),
+        "session status": (base, bound, lambda i: ("GET", "/api/v2/session/current", None)),
     }
+    if args.only:
+        wanted = args.only.split(",")
+        routes = {n: r for n, r in routes.items() if any(n.startswith(w) for w in wanted)}
+    levels = [int(n) for n in args.levels.split(",")]
     results: list[dict[str, Any]] = []
     try:
-        for clients in CONCURRENCY:
+        for clients in levels:
             for name, (url, headers, make) in routes.items():
-                row = asyncio.run(load(url, headers, make, clients, args.requests))
+                # Recall is ~10x slower than the rest: a quarter of the requests still gives
+                # hundreds of samples per level.
+                total = max(1, args.requests // 4) if name.startswith("recall") else args.requests
+                row = measure(url, headers, make, clients, total, args.processes)
                 row["route"] = name
                 results.append(row)
                 print(
@@ -238,10 +241,17 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
         stop(server)
         stop(hello)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+    if args.only or levels != list(CONCURRENCY):
+        print("a partial run: results printed, not written")
+        return 0
 
     def row(route: str, clients: int) -> dict[str, Any]:
         return next(r for r in results if r["route"] == route and r["clients"] == clients)
@@ -269,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "dataset": {"scale": args.scale, "counts": dataset.info["counts"]},
         "requests_per_level": args.requests,
+        "load_generator": f"bench/loadgen.py, {args.processes} process(es), keep-alive",
         "results": results,
         "checks": checks,
     }
@@ -282,13 +293,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{payload['load'][1]:.1f}; {args.requests} requests per route and level; "
         f"{dataset.info['counts']['memories']:,} memories. {args.note}",
         "",
-        "| Route | Clients | Throughput (req/s) | p50 (ms) | p99 (ms) | Errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"Load generator: {payload['load_generator']} (recall: a quarter of the requests). "
+        "*Queue* is clients / throughput: the mean latency a closed loop of that many clients "
+        "must see at that throughput (Little's law), whatever the server does with it.",
+        "",
+        "| Route | Clients | Throughput (req/s) | p50 (ms) | p99 (ms) | Queue (ms) | Errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['route']} | {r['clients']} | {r['throughput']:.0f} | {r['p50_ms']:.2f} | "
-            f"{r['p99_ms']:.2f} | {r['errors']} |"
+            f"{r['p99_ms']:.2f} | {1000 * r['clients'] / r['throughput']:.1f} | {r['errors']} "
+            f"{r['failures'] or ''} |"
         )
     lines += ["", "| Target | Value | Met |", "|---|---:|---|"]
     for c in checks:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import random
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -56,8 +57,20 @@ async def client_run(url: str, key: str, n: int, seed: int) -> tuple[list[int], 
     return statuses, messages, memories
 
 
+@pytest.fixture(scope="module")
+def one_thread(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose store calls all share one worker thread: nothing may wait on another."""
+    srv = start_server(tmp_path_factory.mktemp("one-thread"), "--rate-limit", "0", "--threads", "1")
+    yield srv
+    srv.stop()
+
+
 @pytest.mark.slow
-def test_concurrent_clients_lose_nothing(server: Server, admin_key: str) -> None:
+@pytest.mark.parametrize("which", ["default", "one thread"])
+def test_concurrent_clients_lose_nothing(which: str, request: pytest.FixtureRequest) -> None:
+    server: Server = request.getfixturevalue("server" if which == "default" else "one_thread")
+    admin_key = server.key(f"load-{which.replace(' ', '-')}")
+
     async def main() -> list[tuple[list[int], int, int]]:
         return await asyncio.gather(
             *(client_run(server.url, admin_key, n, seed=n) for n in range(CLIENTS))

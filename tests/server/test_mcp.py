@@ -133,22 +133,31 @@ async def test_stdio_reports_expiry_as_tool_error(tmp_path: Path) -> None:
         assert "SessionExpired" in text and "Resume" in text
 
 
-async def test_http_every_tool_with_key(server: Server, admin_key: str) -> None:
+@pytest.mark.parametrize("path", ["/mcp", "/mcp/"])
+async def test_http_every_tool_with_key(server: Server, admin_key: str, path: str) -> None:
     headers = {"Authorization": f"Bearer {admin_key}"}
     async with (
-        streamablehttp_client(f"{server.url}/mcp/", headers=headers) as (r, w, _),
+        streamablehttp_client(f"{server.url}{path}", headers=headers) as (r, w, _),
         ClientSession(r, w) as session,
     ):
         sid = await exercise(session, {"agent": "http-bot"})
     assert server.store().get_session(sid).agent_id == "http-bot"
 
 
-async def test_http_mcp_needs_a_key(server: Server) -> None:
+async def test_http_mcp_needs_a_key_and_never_redirects(server: Server, admin_key: str) -> None:
     import httpx
 
     async with httpx.AsyncClient() as client:
-        r = await client.post(f"{server.url}/mcp/", json={})
-    assert r.status_code == 401 and r.json()["error"]["code"] == "missing_key"
+        for path in ("/mcp", "/mcp/"):
+            r = await client.post(f"{server.url}{path}", json={})
+            assert r.status_code == 401 and r.json()["error"]["code"] == "missing_key"
+            # Answered in place (a redirect would cost a round trip and may lose the key).
+            r = await client.post(
+                f"{server.url}{path}",
+                json={},
+                headers={"Authorization": f"Bearer {admin_key}"},
+            )
+            assert r.status_code not in (301, 302, 307, 308, 404), (path, r.status_code)
 
 
 async def test_http_scoped_key_cannot_reach_other_agents(server: Server) -> None:

@@ -25,6 +25,20 @@ from .context import Runtime
     help="Requests per minute per API key (0: no limit).",
 )
 @click.option(
+    "--auth-failures",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="Failed API-key guesses per minute per client address before 429s (0: off).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Worker threads for database calls (fewer threads queue fairly under load).",
+)
+@click.option(
     "--require-session-token",
     is_flag=True,
     help="Native writes into a session need X-Session-Token as well as the key.",
@@ -40,6 +54,8 @@ def serve(
     tls_key: Path | None,
     insecure_http: bool,
     rate_limit: int,
+    auth_failures: int,
+    threads: int,
     require_session_token: bool,
     no_mcp: bool,
     no_access_log: bool,
@@ -55,6 +71,8 @@ def serve(
         click.echo(f"agentsess: {warning}", err=True)
     options = ServerOptions(
         rate_per_minute=rate_limit,
+        auth_failures_per_minute=auth_failures,
+        threads=threads,
         require_session_token=require_session_token,
         mcp=not no_mcp,
         access_log=not no_access_log,

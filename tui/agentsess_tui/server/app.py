@@ -64,8 +64,9 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        client = scope.get("client") or ("-", 0)
         try:
-            await asyncio.to_thread(authenticate, self.ctx, headers.get("authorization"))
+            await asyncio.to_thread(authenticate, self.ctx, headers.get("authorization"), client[0])
         except ApiError as error:
             await send_error(send, error)
             return
@@ -88,6 +89,9 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
         stop = asyncio.Event()
         sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
         async with contextlib.AsyncExitStack() as stack:
@@ -142,8 +146,13 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
         app.include_router(module.router)
     if mcp_server is not None:
         from mcp.server.fastmcp.server import StreamableHTTPASGIApp
+        from starlette.routing import Route
 
-        app.mount("/mcp", McpEndpoint(ctx, StreamableHTTPASGIApp(mcp_server.session_manager)))
+        endpoint = McpEndpoint(ctx, StreamableHTTPASGIApp(mcp_server.session_manager))
+        # Both spellings answer in place: clients are configured with `…/mcp`, and a redirect
+        # to `/mcp/` would cost a round trip (and some clients drop Authorization on it).
+        for path in ("/mcp", "/mcp/"):
+            app.router.routes.append(Route(path, endpoint, include_in_schema=False))
 
     app.add_middleware(BodyLimit, limit=options.body_limit)
     if options.access_log:

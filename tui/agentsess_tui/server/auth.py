@@ -43,8 +43,9 @@ class Caller:
             )
 
 
-def authenticate(ctx: ServerContext, authorization: str | None) -> ApiKey:
-    """The live key behind an Authorization header, after the rate limit; or a 401/429."""
+def authenticate(ctx: ServerContext, authorization: str | None, address: str) -> ApiKey:
+    """The live key behind an Authorization header, after the failed-guess throttle (by the
+    client's `address`, see auth_throttle) and the rate limit; or a 401/429."""
     if not authorization:
         raise ApiError(401, "missing_key", "This request has no API key.", BEARER_HINT)
     scheme, _, key = authorization.strip().partition(" ")
@@ -52,14 +53,26 @@ def authenticate(ctx: ServerContext, authorization: str | None) -> ApiKey:
         raise ApiError(
             401, "bad_key", "The Authorization header is not `Bearer <key>`.", BEARER_HINT
         )
-    record = ctx.keys.verify(key.strip())
+    key = key.strip()
+    blocked = ctx.throttle.check(address, key)
+    if blocked > 0:
+        raise ApiError(
+            429,
+            "too_many_failures",
+            "Too many requests with an unknown API key from this address.",
+            f"Wait {retry_after(blocked)} s, and check the key (`agentsess keys ls`).",
+            headers={"Retry-After": retry_after(blocked)},
+        )
+    record = ctx.keys.verify(key)
     if record is None:
+        ctx.throttle.failed(address, key)
         raise ApiError(
             401,
             "bad_key",
             "The API key is unknown or revoked.",
             "Check the key, or create a new one with `agentsess keys create NAME`.",
         )
+    ctx.throttle.succeeded(address, key)
     wait = ctx.limiter.acquire(record.name)
     if wait > 0:
         raise ApiError(
@@ -77,7 +90,8 @@ def caller(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
     ctx = server_context(request)
-    return Caller(authenticate(ctx, authorization), ctx)
+    address = request.client.host if request.client else "-"
+    return Caller(authenticate(ctx, authorization, address), ctx)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -37,13 +37,20 @@ class RateLimiter:
             return 0.0
         now = self.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            tokens = refill(self._buckets.get(key), now, self.rate, self.capacity)
             if tokens >= 1.0:
                 self._buckets[key] = (tokens - 1.0, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
+
+
+def refill(state: tuple[float, float] | None, now: float, rate: float, capacity: float) -> float:
+    """The tokens in a bucket last seen at `state` = (tokens, when), refilled up to `now`."""
+    if state is None:
+        return capacity
+    tokens, last = state
+    return min(capacity, tokens + (now - last) * rate)
 
 
 def retry_after(seconds: float) -> str:
