@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ...agents import as_message
 from ...core.errors import AgentsessError, SessionEnded, SessionExpired
@@ -35,6 +35,7 @@ from ..messages import (
     TranscriptLoaded,
 )
 from ..widgets.chat_header import ChatHeader
+from ..widgets.chat_input import ChatInput, History
 from ..widgets.chat_rows import Note
 from ..widgets.transcript import NEWER_PAGE, PAGE_SIZE, Transcript
 from ..widgets.welcome import Welcome
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from ..app import AgentsessApp
 
 CHAT_WIDGETS = ("#chat-header", "#transcript", "#chat-input")
+MAX_NOTES = 20  # notes kept to show again after a reload of the open session
 
 
 class ChatPane(Vertical):
@@ -68,6 +70,10 @@ class ChatPane(Vertical):
         # Only the latest request may fill the transcript (loads finish in any order).
         self._request = 0
         self.replies = Replies(self)
+        self._histories: dict[str, History] = {}
+        # The notes (command output) of the open session, shown again when its transcript is
+        # reloaded: a reload that lands after a command's answer must not wipe the answer.
+        self._notes: list[tuple[str, str]] = []
 
     @property
     def agentsess(self) -> AgentsessApp:
@@ -77,11 +83,18 @@ class ChatPane(Vertical):
     def transcript(self) -> Transcript:
         return self.query_one(Transcript)
 
+    @property
+    def chat_input(self) -> ChatInput:
+        return self.query_one(ChatInput)
+
     def compose(self) -> ComposeResult:
         yield ChatHeader(id="chat-header").data_bind(ChatPane.now)
         yield Transcript(id="transcript")
         yield Static("", id="chat-notice")
-        yield Input(placeholder="Message…  (enter sends, /help for commands)", id="chat-input")
+        yield ChatInput(
+            placeholder="Message…  (enter sends, shift+enter or ctrl+j: new line, /help)",
+            id="chat-input",
+        )
         yield Welcome(id="welcome")
 
     def on_mount(self) -> None:
@@ -99,8 +112,11 @@ class ChatPane(Vertical):
         """Show a session: its last page, or the page around a message."""
         if session_id == self.open_id and around is None:
             return
+        if session_id != self.open_id:
+            self._notes = []
         self.open_id = session_id
         self.session = session
+        self.chat_input.sent = self._histories.setdefault(session_id, History())
         self._refresh_header()
         self.hide_notice()
         self._load(session_id, around)
@@ -153,9 +169,15 @@ class ChatPane(Vertical):
         self.session = session
         self._tokens[session.id] = event.masked_token
         self._refresh_header()
-        await self.transcript.show(
+        transcript = self.transcript
+        await transcript.show(
             session.id, page.messages, page.has_older, page.has_newer, point_at=page.around
         )
+        for markdown, title in self._notes:
+            await transcript.add_row(Note(markdown, title=title))
+        history = self._histories.setdefault(session.id, History())
+        if not history.entries:  # what was sent before this run: the user's messages shown
+            history.entries = [m.content for m in page.messages if m.role == "user"]
 
     def _refresh_header(self) -> None:
         session = self.session
@@ -219,11 +241,16 @@ class ChatPane(Vertical):
     # -- notes and the notice line ---------------------------------------------------------
 
     def add_note(self, markdown: str, title: str = "") -> None:
-        self.run_worker(self.transcript.add_row(Note(markdown, title=title)))
+        # Through the pane's queue, like the transcript loads, so the two never interleave.
+        self.post_message(NoteReady(markdown, title))
 
     @on(NoteReady)
-    def _note(self, event: NoteReady) -> None:
-        self.add_note(event.markdown, event.title)  # bubbles on: the screen reloads on writes
+    async def _note(self, event: NoteReady) -> None:
+        # Bubbles on: the screen reloads on writes.
+        if self.open_id is None:
+            return
+        self._notes = [*self._notes[-(MAX_NOTES - 1) :], (event.markdown, event.title)]
+        await self.transcript.add_row(Note(event.markdown, title=event.title))
 
     def show_notice(self, text: str) -> None:
         notice = self.query_one("#chat-notice", Static)
@@ -235,20 +262,21 @@ class ChatPane(Vertical):
 
     # -- sending ---------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#chat-input")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(ChatInput.Submitted)
+    def _submitted(self, event: ChatInput.Submitted) -> None:
         event.stop()
-        if event.value.strip() and self.open_id is not None:
-            self.post_message(self.Submitted(self.open_id, event.value))
-
-    def clear_input(self) -> None:
-        self.query_one("#chat-input", Input).value = ""
+        if self.open_id is None:
+            self.chat_input.restore(event.text)
+            return
+        self.post_message(self.Submitted(self.open_id, event.text))
 
     def send_text(self, session_id: str, text: str) -> None:
         """A message typed in the chat (not a slash command)."""
         if self.replies.is_replying(session_id):
+            self.chat_input.restore(text)
             self.notify(
-                "A reply is still coming: wait for it, or press escape to stop it.",
+                "A reply is still coming: wait for it, or press escape to stop it. Your message "
+                "is back in the box.",
                 title="Replying",
                 severity="warning",
             )
@@ -272,9 +300,9 @@ class ChatPane(Vertical):
     def _sent(self, event: MessageSent) -> None:
         # Bubbles on: the screen reloads the sidebar (activity renews the session).
         message = event.message
-        chat_input = self.query_one("#chat-input", Input)
-        if chat_input.value.strip() and as_message(chat_input.value) == message.content:
-            chat_input.value = ""
+        chat_input = self.chat_input
+        if chat_input.text.strip() and as_message(chat_input.text) == message.content:
+            chat_input.clear()  # the text given back after a refusal, now sent after all
         self.hide_notice()
         self.replies.start(PendingReply(message.session_id, message.content, message.id))
 
@@ -284,8 +312,9 @@ class ChatPane(Vertical):
         from ..screens.modals import confirm
 
         message = event.error.message
-        self.show_notice(f"{message} Your message was not sent and is still in the box.")
         session_id, text = event.session_id, event.text
+        self.chat_input.restore(as_typed(text))
+        self.show_notice(f"{message} Your message was not sent and is still in the box.")
         confirm(
             self.app,
             "Session is not active",
@@ -308,3 +337,8 @@ class ChatPane(Vertical):
             ]
 
         run_store_call(self, resume_and_send, lambda messages: messages, group="write")
+
+
+def as_typed(content: str) -> str:
+    """The prompt that sends `content` (the inverse of `as_message`: `/x` was typed `//x`)."""
+    return f"/{content}" if content.lstrip().startswith("/") else content

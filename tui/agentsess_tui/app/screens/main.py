@@ -89,6 +89,8 @@ class MainScreen(Screen[None]):
         self.sidebar.session_list.focus()
         for field in self.query(Input):
             field.cursor_blink = app.blink
+        for area in self.query(TextArea):
+            area.cursor_blink = app.blink
         self.set_interval(app.delays.tick, self.tick)
         self.set_interval(app.delays.poll, self.poll_changes)
         first = self.sidebar.selected
@@ -191,7 +193,7 @@ class MainScreen(Screen[None]):
     @on(SessionList.Opened)
     def _opened(self, event: SessionList.Opened) -> None:
         self.open_session(event.session.id)
-        self.query_one("#chat-input", Input).focus()
+        self.chat.chat_input.focus()
 
     @on(SessionWritten)
     def _written(self, event: SessionWritten) -> None:
@@ -235,9 +237,10 @@ class MainScreen(Screen[None]):
         self.chat.open(session_id, session, around)
         self.memories.show_agent(session.agent_id if session else None)
 
-    def jump_to(self, session_id: str) -> None:
-        """Select and open a session, clearing a filter that would hide it."""
-        self.sidebar.jump_to(session_id)
+    def jump_to(self, session_id: str, *, focus: bool = True) -> None:
+        """Select and open a session, clearing a filter that would hide it; `focus`: the
+        session list takes the focus (never from a command typed in the chat)."""
+        self.sidebar.jump_to(session_id, focus=focus)
         self.open_session(session_id)
 
     def jump_to_message(self, session_id: str, message_id: int) -> None:
