@@ -7,10 +7,11 @@ transcript's paging; replies are run by its `Replies`. Typed text goes up as `Ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -40,6 +41,7 @@ from ..widgets.chat_rows import Note
 from ..widgets.transcript import NEWER_PAGE, PAGE_SIZE, Transcript
 from ..widgets.welcome import Welcome
 from ..workers import run_store_call
+from . import chat_keys
 from .replies import PendingReply, Replies, show_failure
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ MAX_NOTES = 20  # notes kept to show again after a reload of the open session
 
 
 class ChatPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = chat_keys.CHAT_BINDINGS
     # Bound from the screen's `now`, and on to the header's time left.
     now: reactive[int] = reactive(0, repaint=False)
 
@@ -74,6 +77,7 @@ class ChatPane(Vertical):
         # The notes (command output) of the open session, shown again when its transcript is
         # reloaded: a reload that lands after a command's answer must not wipe the answer.
         self._notes: list[tuple[str, str]] = []
+        self._notes_for: str | None = None
 
     @property
     def agentsess(self) -> AgentsessApp:
@@ -106,14 +110,28 @@ class ChatPane(Vertical):
         for widget_id in CHAT_WIDGETS:
             self.query_one(widget_id).display = not empty
 
+    # -- the chat's own keys (chat_keys.py) -----------------------------------------------
+
+    def action_regenerate(self) -> None:
+        chat_keys.regenerate(self)
+
+    def action_edit_last(self) -> None:
+        chat_keys.edit_last(self)
+
+    def action_copy_reply(self) -> None:
+        chat_keys.copy_reply(self)
+
+    def action_copy_code(self) -> None:
+        chat_keys.copy_code(self)
+
     # -- the open session ------------------------------------------------------------------
 
     def open(self, session_id: str, session: Session | None, around: int | None = None) -> None:
         """Show a session: its last page, or the page around a message."""
         if session_id == self.open_id and around is None:
             return
-        if session_id != self.open_id:
-            self._notes = []
+        if session_id != self._notes_for:  # another session: its notes are not this one's
+            self._notes, self._notes_for = [], session_id
         self.open_id = session_id
         self.session = session
         self.chat_input.sent = self._histories.setdefault(session_id, History())

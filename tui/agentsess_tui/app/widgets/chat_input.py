@@ -77,8 +77,22 @@ class ChatInput(TextArea):
     # Shown in the footer while the prompt has the focus; the keys themselves are handled in
     # `_on_key` (see the module docstring), these bindings only name them.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "send", "Send", id="chat_send", key_display="⏎"),
-        Binding("ctrl+j", "newline", "Newline", id="chat_newline", key_display="⇧⏎/^j"),
+        Binding(
+            "enter",
+            "send",
+            "Send",
+            id="chat_send",
+            key_display="⏎",
+            tooltip="Send the message or run the /command (the box empties at once)",
+        ),
+        Binding(
+            "ctrl+j",
+            "newline",
+            "Newline",
+            id="chat_newline",
+            key_display="⇧⏎/^j",
+            tooltip="A new line in the message (shift+enter where the terminal tells it apart)",
+        ),
     ]
     MAX_LINES = 6
 
