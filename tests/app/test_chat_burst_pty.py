@@ -1,5 +1,6 @@
-"""Typing fast in a real terminal: a slash command, enter and more text in one write (as tmux
-or a fast typist sends them) all land in the chat prompt, in order, and no session key fires.
+"""Typing fast in a real terminal: enter on the list, a slash command, enter and more text in
+one write (as tmux or a fast typist sends them) all land in the chat prompt, in order, and no
+session key fires.
 
 Before issue 12 item 1, enter was a binding that ran after the keys behind it had been typed
 in, and /resume then moved the focus to the session list, where `e`, `x`, `d` are keys.
@@ -37,9 +38,9 @@ def test_a_burst_of_command_enter_and_text_lands_in_the_prompt(env: dict[str, st
     try:
         app.wait_for(listed(2))
         app.wait_for(LIST_KEYS)
-        after = app.send("\r")  # into the chat of the selected (live) session
+        # enter opens the selected (live) session; the rest of the write waits for its prompt.
+        after = app.send("\r/status\rhello edx\r/resume Finished work\rstill typing e x d")
         app.wait_for(PROMPT_KEYS, after=after)
-        after = app.send("/status\rhello edx\r/resume Finished work\rstill typing e x d")
         app.wait_for("State:", after=after)  # /status answered
         app.wait_for("still typing e x d", after=after)  # the rest is in the prompt
         app.wait_for("Resumed", after=after)

@@ -67,6 +67,21 @@ async def test_a_burst_after_a_command_stays_in_the_prompt_and_fires_no_session_
         assert any("State:" in note for note in notes(app))
 
 
+async def test_keys_typed_right_after_enter_on_the_list_wait_for_the_prompt(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    session = store.create_session(agent, "Live").session
+    expires = session.expires_at
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "enter", *"hello edx")  # e extends, d deletes, x ends on the list
+        await settle(pilot)
+        assert app.focused is prompt(app)
+        assert prompt(app).text == "hello edx"
+        assert store.get_session(session.id).expires_at == expires
+        assert [event.kind for event in store.events(session.id)] == ["created"]
+
+
 async def test_every_slash_command_leaves_the_focus_in_the_prompt(
     app: AgentsessApp, store: Store, agent: str
 ) -> None:

@@ -96,7 +96,7 @@ class ChatPane(Vertical):
         yield Transcript(id="transcript")
         yield Static("", id="chat-notice")
         yield ChatInput(
-            placeholder="Message…  (enter sends, shift+enter or ctrl+j: new line, /help)",
+            placeholder="Message…  (enter sends, ctrl+j new line, /help)",
             id="chat-input",
         )
         yield Welcome(id="welcome")

@@ -34,6 +34,7 @@ from ..panes.memories import MemoryInspector
 from ..panes.sidebar import Sidebar
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
+from .handoff import HandOff
 from .keys import LETTER_ACTIONS, MAIN_BINDINGS, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
 from .session_actions import SessionActions
 from .slash import SlashCommands
@@ -51,6 +52,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.actions = SessionActions(self)
         self.slash = SlashCommands(self)
+        self.handoff = HandOff()  # keys typed just after enter on the list wait for the chat
         self._data_version: int | None = None
         self._sweeping = False
 
@@ -194,6 +196,8 @@ class MainScreen(Screen[None]):
     def _opened(self, event: SessionList.Opened) -> None:
         self.open_session(event.session.id)
         self.chat.chat_input.focus()
+        # `focus` goes through the app's queue: the held keys follow it there.
+        self.app.call_later(self.handoff.release, self.app)
 
     @on(SessionWritten)
     def _written(self, event: SessionWritten) -> None:

@@ -27,8 +27,6 @@ from textual.widgets import TextArea
 from ...agents.commands import COMMAND_NAMES
 from ...core.text import visible
 
-NEWLINE_KEYS = ("shift+enter", "ctrl+j")
-
 
 @dataclass
 class History:
@@ -74,8 +72,8 @@ def completions(text: str) -> list[str]:
 class ChatInput(TextArea):
     """The prompt. Posts `ChatInput.Submitted` with the text, already removed from the box."""
 
-    # Shown in the footer while the prompt has the focus; the keys themselves are handled in
-    # `_on_key` (see the module docstring), these bindings only name them.
+    # Shown in the footer while the prompt has the focus, remappable by id; the keys are acted
+    # on in `_on_key` (see the module docstring), which looks them up here.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
@@ -118,9 +116,10 @@ class ChatInput(TextArea):
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
         handled = True
-        if key == "enter":
+        action = self._bound_action(key)
+        if action == "send":
             self.action_send()
-        elif key in NEWLINE_KEYS:
+        elif action == "newline" or key == "shift+enter":
             self.action_newline()
         elif key == "tab":
             handled = self.complete()
@@ -137,6 +136,13 @@ class ChatInput(TextArea):
         if key != "tab":
             self._end_cycle()
         await super()._on_key(event)
+
+    def _bound_action(self, key: str) -> str | None:
+        """send or newline when `key` is bound to it (as remapped with [keymap])."""
+        for binding in self._bindings.key_to_bindings.get(key, []):
+            if binding.action in ("send", "newline"):
+                return binding.action
+        return None
 
     async def _on_paste(self, event: events.Paste) -> None:
         # Every line is kept (CR LF and CR become newlines); control characters are escaped.
