@@ -139,7 +139,8 @@ async def test_up_and_down_walk_through_what_was_sent(
     app: AgentsessApp, store: Store, agent: str
 ) -> None:
     session = store.create_session(agent, "Main").session
-    store.add_message(session.id, "from an earlier run", role="user")
+    # Written by another process, hostile: shown in the box escaped, never raw.
+    store.add_message(session.id, "from an earlier run\x1b]2;pwned\x07", role="user")
     async with app.run_test(size=SIZE) as pilot:
         chat_input = await into_chat(pilot)
         for text in ("first", "/status", "two\nlines"):
@@ -154,9 +155,9 @@ async def test_up_and_down_walk_through_what_was_sent(
         await pilot.press("up")
         assert chat_input.text == "/status"
         await pilot.press("up", "up")
-        assert chat_input.text == "from an earlier run"
+        assert chat_input.text == "from an earlier run\\x1b]2;pwned\\x07"
         await pilot.press("up")  # the oldest: stays
-        assert chat_input.text == "from an earlier run"
+        assert chat_input.text == "from an earlier run\\x1b]2;pwned\\x07"
         await pilot.press("down", "down")
         assert chat_input.text == "/status"
         await pilot.press("down", "down")

@@ -10,7 +10,8 @@ of sending, so text typed right after `enter` stays in it.
 - up on the first line (down on the last) walks through what was sent in this session;
 - tab completes a slash command's name, cycling through the candidates when several match.
 
-What is pasted passes through `core.text.visible`: the box never holds a raw control character.
+What is pasted or put in the box passes through `core.text.visible`: it never holds a raw
+control character.
 """
 
 from __future__ import annotations
@@ -170,8 +171,9 @@ class ChatInput(TextArea):
     # -- what the pane asks ----------------------------------------------------------------
 
     def put(self, text: str) -> None:
-        """Replace the box's text, the cursor at its end."""
-        self.load_text(text)
+        """Replace the box's text, the cursor at its end. Through `visible`: history and the
+        last message come from the database, where another process may have written them."""
+        self.load_text(visible(text))
         self.move_cursor(self.document.end)
 
     def restore(self, text: str) -> None:
