@@ -103,6 +103,7 @@ async def one_run(
     from agentsess_tui.app.panes import replies
     from agentsess_tui.app.screens.main import MainScreen
     from agentsess_tui.app.screenshots import settle
+    from agentsess_tui.app.widgets.chat_input import ChatInput
     from agentsess_tui.app.widgets.chat_rows import StreamingReply
     from agentsess_tui.app.widgets.session_list import SessionList
 
@@ -138,10 +139,10 @@ async def one_run(
             last = now
 
         timer = app.set_interval(0.02, tick)
-        chat_input = screen.query_one("#chat-input")
+        chat_input = screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
         await pilot.pause()
-        chat_input.value = "stream please"  # type: ignore[attr-defined]
+        chat_input.put("stream please")
         started = time.perf_counter()
         await pilot.press("enter")
         # Wait for the reply worker, then press keys while it streams.
@@ -157,11 +158,11 @@ async def one_run(
         while not worker.is_finished:
             if fed[0] and presses < 10:
                 # Type the next message while the reply streams: press to character shown.
-                before = chat_input.value  # type: ignore[attr-defined]
+                before = chat_input.text
                 pressed = time.perf_counter()
                 app.post_message(events.Key("x", "x"))  # as the terminal driver would
                 typed_by = time.perf_counter() + 10
-                while chat_input.value == before and time.perf_counter() < typed_by:  # type: ignore[attr-defined]
+                while chat_input.text == before and time.perf_counter() < typed_by:
                     await asyncio.sleep(0.001)
                 key_latency.append(time.perf_counter() - pressed)
                 presses += 1

@@ -652,6 +652,7 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
     from agentsess_tui.app.main import make_app
     from agentsess_tui.app.panes import replies
     from agentsess_tui.app.screenshots import settle
+    from agentsess_tui.app.widgets.chat_input import ChatInput
     from agentsess_tui.app.widgets.message_view import MessageView
     from agentsess_tui.app.widgets.session_list import SessionList
     from agentsess_tui.app.widgets.text_pager import TextPager
@@ -731,9 +732,9 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
             other.close()
             await _wait(pilot, shown)  # the 0.5 s data_version poll notices it
         else:
-            chat_input = screen.query_one("#chat-input")
+            chat_input = screen.query_one("#chat-input", ChatInput)
             chat_input.focus()
-            chat_input.value = "a big one please"  # type: ignore[attr-defined]
+            chat_input.put("a big one please")
             await pilot.press("enter")
             await _wait(pilot, shown, timeout=120)
         elapsed = time.perf_counter() - started

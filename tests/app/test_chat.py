@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from chat_server import WAIT, ChatServer, delta, reply_script
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from agentsess_tui.agents.hosts import confirm_host
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import ConfirmModal
+from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.chat_rows import ErrorRow, Note, StreamingReply
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
@@ -33,9 +33,9 @@ def use_server(store: Store, session: Session, url: str) -> None:
 
 
 async def say(pilot: Pilot[None], text: str) -> None:
-    chat_input = pilot.app.screen.query_one("#chat-input", Input)
+    chat_input = pilot.app.screen.query_one("#chat-input", ChatInput)
     chat_input.focus()
-    chat_input.value = text
+    chat_input.put(text)
     await pilot.press("enter")
     await settle(pilot)
 
@@ -120,9 +120,9 @@ async def test_escape_stops_a_reply_midway_and_keeps_the_partial_text(
     ]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "tell me a long story"
+        chat_input.put("tell me a long story")
         await pilot.press("enter")
         assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
 
@@ -143,7 +143,7 @@ async def test_escape_stops_a_reply_midway_and_keeps_the_partial_text(
         assert not screen.is_replying(session.id)
         assert not app.screen.query(StreamingReply)
         assert shown(app)[-1] == ("assistant", "First part. Second part.")
-        assert isinstance(app.focused, Input)  # escape stopped the reply, not the typing
+        assert isinstance(app.focused, ChatInput)  # escape stopped the reply, not the typing
 
 
 async def test_backend_down_shows_an_error_row_keeps_the_message_and_retry_works(
@@ -241,7 +241,7 @@ async def test_slash_commands(
         assert str(exported) in notes(app)[-1]
 
         await say(pilot, "/sessions")
-        assert isinstance(app.focused, SessionList)
+        assert isinstance(app.focused, ChatInput)  # no command takes the focus from the chat
         assert "Main chat" in notes(app)[-1]
 
         await say(pilot, "/new Side quest")

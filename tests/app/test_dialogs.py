@@ -22,6 +22,7 @@ from agentsess_tui.app.screens.modals import (
     TokenModal,
     clipboard_report,
 )
+from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.core import Store
 
 from .helpers import notices, settle, until
@@ -264,7 +265,7 @@ async def test_the_palette_offers_session_actions_from_the_chat_box(
         await settle(pilot)
         await pilot.press("enter")  # into the chat box
         await settle(pilot)
-        assert isinstance(app.screen.focused, Input)
+        assert isinstance(app.screen.focused, ChatInput)
         await pilot.press("ctrl+p", *"extend by")
         await palette_highlights(pilot, "Extend by")
         await pilot.press("enter")

@@ -11,6 +11,7 @@ from agentsess_tui.app.screens.forms import NewSessionModal
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal
 from agentsess_tui.app.widgets.chat_header import ChatHeader
+from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.app.widgets.welcome import Welcome
@@ -107,7 +108,7 @@ async def test_open_and_send_a_message(app: AgentsessApp, store: Store, agent: s
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        assert isinstance(app.focused, Input) and app.focused.id == "chat-input"
+        assert isinstance(app.focused, ChatInput)
         await pilot.press(*"hello there", "enter")
         await settle(pilot)
         stored = store.messages(session.id)
@@ -115,7 +116,7 @@ async def test_open_and_send_a_message(app: AgentsessApp, store: Store, agent: s
         assert [m.role for m in stored] == ["user", "assistant"]  # the offline agent replied
         views = app.screen.query(MessageView)
         assert [v.message.content for v in views] == [m.content for m in stored]
-        assert app.screen.query_one("#chat-input", Input).value == ""
+        assert app.screen.query_one("#chat-input", ChatInput).text == ""
 
 
 async def test_extend_moves_the_countdown_by_exactly_the_step(
@@ -311,14 +312,14 @@ async def test_sending_to_an_expired_session_keeps_the_text_and_offers_resume(
         assert store.messages(session.id) == []
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen.query_one("#chat-input", Input).value == "are you there?"
+        assert app.screen.query_one("#chat-input", ChatInput).text == "are you there?"
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
         assert store.messages(session.id)[0].content == "are you there?"
         assert store.get_session(session.id).state == "active"
-        assert app.screen.query_one("#chat-input", Input).value == ""
+        assert app.screen.query_one("#chat-input", ChatInput).text == ""
 
 
 async def test_an_external_write_shows_up(

@@ -10,10 +10,11 @@ from collections.abc import Callable
 import pytest
 from chat_server import WAIT, ChatServer, reply_script
 from textual.geometry import Region
-from textual.widgets import Input, Markdown
+from textual.widgets import Markdown
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.message_pager import MessagePager
+from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.chat_rows import STREAM_MARKDOWN_LIMIT, StreamingReply
 from agentsess_tui.app.widgets.message_view import PREVIEW_CHARS, PREVIEW_LINES, MessageView
 from agentsess_tui.app.widgets.text_pager import TextPager
@@ -178,9 +179,9 @@ async def test_a_huge_reply_streams_bounded_and_ends_as_a_bounded_message(
     chat_server.script = [*reply_script(*pieces)[:-2], ("wait",), *reply_script()[-2:]]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "a big table please"
+        chat_input.put("a big table please")
         await pilot.press("enter")
         assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
 

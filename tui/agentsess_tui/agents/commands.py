@@ -27,7 +27,9 @@ class CommandSpec:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("status", "/status", "Show this session's state, time left, counts and responder."),
-    CommandSpec("sessions", "/sessions", "List the sessions (focus the sidebar).", needs_app=True),
+    CommandSpec(
+        "sessions", "/sessions", "List the sessions (escape goes to the list).", needs_app=True
+    ),
     CommandSpec("new", "/new [title]", "Start a new session for this agent.", needs_app=True),
     CommandSpec(
         "resume",

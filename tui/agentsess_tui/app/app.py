@@ -136,6 +136,10 @@ class AgentsessApp(App[None]):
         # Keys typed while a dialog opens wait for its first field (see modals.hold_key).
         if hold_key(self, event):
             return
+        # Keys typed right after enter on the session list wait for the chat (handoff.py).
+        handoff = getattr(self.screen, "handoff", None) if self.screen_stack else None
+        if handoff is not None and handoff.hold(self, event):
+            return
         await super().on_event(event)
 
     def _fatal_error(self) -> None:

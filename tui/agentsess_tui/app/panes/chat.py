@@ -7,15 +7,16 @@ transcript's paging; replies are run by its `Replies`. Typed text goes up as `Ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ...agents import as_message
 from ...core.errors import AgentsessError, SessionEnded, SessionExpired
@@ -35,19 +36,23 @@ from ..messages import (
     TranscriptLoaded,
 )
 from ..widgets.chat_header import ChatHeader
+from ..widgets.chat_input import ChatInput, History
 from ..widgets.chat_rows import Note
 from ..widgets.transcript import NEWER_PAGE, PAGE_SIZE, Transcript
 from ..widgets.welcome import Welcome
 from ..workers import run_store_call
+from . import chat_keys
 from .replies import PendingReply, Replies, show_failure
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
 
 CHAT_WIDGETS = ("#chat-header", "#transcript", "#chat-input")
+MAX_NOTES = 20  # notes kept to show again after a reload of the open session
 
 
 class ChatPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = chat_keys.CHAT_BINDINGS
     # Bound from the screen's `now`, and on to the header's time left.
     now: reactive[int] = reactive(0, repaint=False)
 
@@ -68,6 +73,11 @@ class ChatPane(Vertical):
         # Only the latest request may fill the transcript (loads finish in any order).
         self._request = 0
         self.replies = Replies(self)
+        self._histories: dict[str, History] = {}
+        # The notes (command output) of the open session, shown again when its transcript is
+        # reloaded: a reload that lands after a command's answer must not wipe the answer.
+        self._notes: list[tuple[str, str]] = []
+        self._notes_for: str | None = None
 
     @property
     def agentsess(self) -> AgentsessApp:
@@ -77,11 +87,18 @@ class ChatPane(Vertical):
     def transcript(self) -> Transcript:
         return self.query_one(Transcript)
 
+    @property
+    def chat_input(self) -> ChatInput:
+        return self.query_one(ChatInput)
+
     def compose(self) -> ComposeResult:
         yield ChatHeader(id="chat-header").data_bind(ChatPane.now)
         yield Transcript(id="transcript")
         yield Static("", id="chat-notice")
-        yield Input(placeholder="Message…  (enter sends, /help for commands)", id="chat-input")
+        yield ChatInput(
+            placeholder="Message…  (enter sends, ctrl+j new line, /help)",
+            id="chat-input",
+        )
         yield Welcome(id="welcome")
 
     def on_mount(self) -> None:
@@ -93,14 +110,31 @@ class ChatPane(Vertical):
         for widget_id in CHAT_WIDGETS:
             self.query_one(widget_id).display = not empty
 
+    # -- the chat's own keys (chat_keys.py) -----------------------------------------------
+
+    def action_regenerate(self) -> None:
+        chat_keys.regenerate(self)
+
+    def action_edit_last(self) -> None:
+        chat_keys.edit_last(self)
+
+    def action_copy_reply(self) -> None:
+        chat_keys.copy_reply(self)
+
+    def action_copy_code(self) -> None:
+        chat_keys.copy_code(self)
+
     # -- the open session ------------------------------------------------------------------
 
     def open(self, session_id: str, session: Session | None, around: int | None = None) -> None:
         """Show a session: its last page, or the page around a message."""
         if session_id == self.open_id and around is None:
             return
+        if session_id != self._notes_for:  # another session: its notes are not this one's
+            self._notes, self._notes_for = [], session_id
         self.open_id = session_id
         self.session = session
+        self.chat_input.sent = self._histories.setdefault(session_id, History())
         self._refresh_header()
         self.hide_notice()
         self._load(session_id, around)
@@ -153,9 +187,15 @@ class ChatPane(Vertical):
         self.session = session
         self._tokens[session.id] = event.masked_token
         self._refresh_header()
-        await self.transcript.show(
+        transcript = self.transcript
+        await transcript.show(
             session.id, page.messages, page.has_older, page.has_newer, point_at=page.around
         )
+        for markdown, title in self._notes:
+            await transcript.add_row(Note(markdown, title=title))
+        history = self._histories.setdefault(session.id, History())
+        if not history.entries:  # what was sent before this run: the user's messages shown
+            history.entries = [m.content for m in page.messages if m.role == "user"]
 
     def _refresh_header(self) -> None:
         session = self.session
@@ -219,11 +259,16 @@ class ChatPane(Vertical):
     # -- notes and the notice line ---------------------------------------------------------
 
     def add_note(self, markdown: str, title: str = "") -> None:
-        self.run_worker(self.transcript.add_row(Note(markdown, title=title)))
+        # Through the pane's queue, like the transcript loads, so the two never interleave.
+        self.post_message(NoteReady(markdown, title))
 
     @on(NoteReady)
-    def _note(self, event: NoteReady) -> None:
-        self.add_note(event.markdown, event.title)  # bubbles on: the screen reloads on writes
+    async def _note(self, event: NoteReady) -> None:
+        # Bubbles on: the screen reloads on writes.
+        if self.open_id is None:
+            return
+        self._notes = [*self._notes[-(MAX_NOTES - 1) :], (event.markdown, event.title)]
+        await self.transcript.add_row(Note(event.markdown, title=event.title))
 
     def show_notice(self, text: str) -> None:
         notice = self.query_one("#chat-notice", Static)
@@ -235,20 +280,21 @@ class ChatPane(Vertical):
 
     # -- sending ---------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#chat-input")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(ChatInput.Submitted)
+    def _submitted(self, event: ChatInput.Submitted) -> None:
         event.stop()
-        if event.value.strip() and self.open_id is not None:
-            self.post_message(self.Submitted(self.open_id, event.value))
-
-    def clear_input(self) -> None:
-        self.query_one("#chat-input", Input).value = ""
+        if self.open_id is None:
+            self.chat_input.restore(event.text)
+            return
+        self.post_message(self.Submitted(self.open_id, event.text))
 
     def send_text(self, session_id: str, text: str) -> None:
         """A message typed in the chat (not a slash command)."""
         if self.replies.is_replying(session_id):
+            self.chat_input.restore(text)
             self.notify(
-                "A reply is still coming: wait for it, or press escape to stop it.",
+                "A reply is still coming: wait for it, or press escape to stop it. Your message "
+                "is back in the box.",
                 title="Replying",
                 severity="warning",
             )
@@ -272,9 +318,9 @@ class ChatPane(Vertical):
     def _sent(self, event: MessageSent) -> None:
         # Bubbles on: the screen reloads the sidebar (activity renews the session).
         message = event.message
-        chat_input = self.query_one("#chat-input", Input)
-        if chat_input.value.strip() and as_message(chat_input.value) == message.content:
-            chat_input.value = ""
+        chat_input = self.chat_input
+        if chat_input.text.strip() and as_message(chat_input.text) == message.content:
+            chat_input.clear()  # the text given back after a refusal, now sent after all
         self.hide_notice()
         self.replies.start(PendingReply(message.session_id, message.content, message.id))
 
@@ -284,8 +330,9 @@ class ChatPane(Vertical):
         from ..screens.modals import confirm
 
         message = event.error.message
-        self.show_notice(f"{message} Your message was not sent and is still in the box.")
         session_id, text = event.session_id, event.text
+        self.chat_input.restore(as_typed(text))
+        self.show_notice(f"{message} Your message was not sent and is still in the box.")
         confirm(
             self.app,
             "Session is not active",
@@ -308,3 +355,8 @@ class ChatPane(Vertical):
             ]
 
         run_store_call(self, resume_and_send, lambda messages: messages, group="write")
+
+
+def as_typed(content: str) -> str:
+    """The prompt that sends `content` (the inverse of `as_message`: `/x` was typed `//x`)."""
+    return f"/{content}" if content.lstrip().startswith("/") else content

@@ -131,14 +131,15 @@ class Sidebar(Vertical):
             "$text-muted",
         )
 
-    def jump_to(self, session_id: str) -> None:
-        """Select a session, clearing a filter that would hide it."""
+    def jump_to(self, session_id: str, *, focus: bool = True) -> None:
+        """Select a session, clearing a filter that would hide it; `focus` the list."""
         if not self.session_list.select_id(session_id):
             self.query_one("#filter", Input).value = ""
             self.session_list.set_filter("")
             self.query_one("#filter").display = False
             self.session_list.select_id(session_id)
-        self.session_list.focus()
+        if focus:
+            self.session_list.focus()
 
     # -- following the cursor --------------------------------------------------------------
 

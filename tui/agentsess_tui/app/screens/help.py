@@ -27,7 +27,9 @@ PHASES = [
 
 
 def _bindings() -> list[tuple[str, Binding]]:
+    from ..panes.chat import ChatPane
     from ..panes.memories import MemoryList
+    from ..widgets.chat_input import ChatInput
     from ..widgets.session_list import SessionList
     from .main import MainScreen
 
@@ -35,6 +37,8 @@ def _bindings() -> list[tuple[str, Binding]]:
     for section, bindings in (
         ("Sessions", MainScreen.BINDINGS),
         ("Session list", SessionList.BINDINGS),
+        ("Chat", ChatPane.BINDINGS),
+        ("Chat prompt", ChatInput.BINDINGS),
         ("Memory inspector", MemoryList.BINDINGS),
     ):
         for binding in bindings:
@@ -136,8 +140,10 @@ class HelpScreen(Dialog, inherit_bindings=False):
         described("the bar is the time left as a share of the window", 13)
         parts += ["\n", ("Chat", "bold $primary"), "\n  "]
         described(
-            "enter sends; escape stops a streaming reply, or returns to the sessions; "
-            "ctrl+r retries a failed reply. Slash commands:",
+            "enter sends; shift+enter or ctrl+j starts a new line (a paste keeps its lines); "
+            "up/down on the first/last line walk through what you sent; tab completes a "
+            "command; escape stops a streaming reply, or returns to the sessions; ctrl+r "
+            "regenerates (retries a failed reply). Slash commands:",
             2,
         )
         for spec in COMMANDS:

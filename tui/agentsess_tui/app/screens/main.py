@@ -34,6 +34,7 @@ from ..panes.memories import MemoryInspector
 from ..panes.sidebar import Sidebar
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
+from .handoff import HandOff
 from .keys import LETTER_ACTIONS, MAIN_BINDINGS, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
 from .session_actions import SessionActions
 from .slash import SlashCommands
@@ -51,6 +52,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.actions = SessionActions(self)
         self.slash = SlashCommands(self)
+        self.handoff = HandOff()  # keys typed just after enter on the list wait for the chat
         self._data_version: int | None = None
         self._sweeping = False
 
@@ -89,6 +91,8 @@ class MainScreen(Screen[None]):
         self.sidebar.session_list.focus()
         for field in self.query(Input):
             field.cursor_blink = app.blink
+        for area in self.query(TextArea):
+            area.cursor_blink = app.blink
         self.set_interval(app.delays.tick, self.tick)
         self.set_interval(app.delays.poll, self.poll_changes)
         first = self.sidebar.selected
@@ -191,7 +195,9 @@ class MainScreen(Screen[None]):
     @on(SessionList.Opened)
     def _opened(self, event: SessionList.Opened) -> None:
         self.open_session(event.session.id)
-        self.query_one("#chat-input", Input).focus()
+        self.chat.chat_input.focus()
+        # `focus` goes through the app's queue: the held keys follow it there.
+        self.app.call_later(self.handoff.release, self.app)
 
     @on(SessionWritten)
     def _written(self, event: SessionWritten) -> None:
@@ -235,9 +241,10 @@ class MainScreen(Screen[None]):
         self.chat.open(session_id, session, around)
         self.memories.show_agent(session.agent_id if session else None)
 
-    def jump_to(self, session_id: str) -> None:
-        """Select and open a session, clearing a filter that would hide it."""
-        self.sidebar.jump_to(session_id)
+    def jump_to(self, session_id: str, *, focus: bool = True) -> None:
+        """Select and open a session, clearing a filter that would hide it; `focus`: the
+        session list takes the focus (never from a command typed in the chat)."""
+        self.sidebar.jump_to(session_id, focus=focus)
         self.open_session(session_id)
 
     def jump_to_message(self, session_id: str, message_id: int) -> None:

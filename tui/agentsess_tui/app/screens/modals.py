@@ -313,14 +313,17 @@ class ExtendModal(Dialog):
         self.dismiss(minutes)
 
 
+def osc52_where(env: dict[str, str] | None = None) -> str:
+    """Whether a copy asked of the terminal (OSC 52) may arrive: the app can never check."""
+    environ = os.environ if env is None else env
+    if environ.get("TMUX"):
+        return "tmux passes it on only with `set -g set-clipboard on`"
+    return "most terminals accept it; some (macOS Terminal, tmux by default) ignore it"
+
+
 def clipboard_report(title: str, masked: str, env: dict[str, str] | None = None) -> str:
     """What `y` did, honestly: the app can only ask the terminal (OSC 52), never check."""
-    environ = os.environ if env is None else env
-    where = (
-        "tmux passes it on only with `set -g set-clipboard on`"
-        if environ.get("TMUX")
-        else "most terminals accept it; some (macOS Terminal, tmux by default) ignore it"
-    )
+    where = osc52_where(env)
     return (
         f"Asked the terminal to copy the token of “{one_line(title, 30)}” ({masked}) to the "
         f"clipboard (OSC 52): {where}. Nothing pasted? Palette (ctrl+p) → “Show token”."

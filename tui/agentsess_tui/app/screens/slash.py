@@ -46,7 +46,6 @@ class SlashCommands:
         if command is None:
             return False
         chat = self._screen.chat
-        chat.clear_input()
         spec = command.spec
         if spec is None:
             chat.add_note(suggest(command.name))
@@ -89,10 +88,10 @@ class SlashCommands:
         ]
         more = f"\n\n…and {len(sessions) - 20} more." if len(sessions) > 20 else ""
         self._note(
-            "\n".join(lines) + more + "\n\nThe sidebar has the focus: ↑/↓ to move, enter to open.",
+            "\n".join(lines) + more + "\n\nThe focus stays here: escape goes to the sidebar (↑/↓ "
+            "to move, enter to open).",
             title=f"{len(sessions)} sessions",
         )
-        screen.sidebar.session_list.focus()
 
     def _new(self, session_id: str, args: str) -> None:
         if not args:
@@ -118,7 +117,7 @@ class SlashCommands:
         if target is None:
             return
         screen.actions.resume(target.id)
-        screen.jump_to(target.id)
+        screen.jump_to(target.id, focus=False)  # the typing stays in the chat
 
     def find_session(self, query: str) -> Session | None:
         """By id, exact title, or a unique part of a title; otherwise say what matched."""
