@@ -29,6 +29,7 @@ PHASES = [
 def _bindings() -> list[tuple[str, Binding]]:
     from ..panes.memories import MemoryList
     from ..widgets.session_list import SessionList
+    from .keys import is_explainer
     from .main import MainScreen
 
     found: list[tuple[str, Binding]] = []
@@ -38,7 +39,7 @@ def _bindings() -> list[tuple[str, Binding]]:
         ("Memory inspector", MemoryList.BINDINGS),
     ):
         for binding in bindings:
-            if isinstance(binding, Binding) and binding.id:
+            if isinstance(binding, Binding) and binding.id and not is_explainer(binding):
                 found.append((section, binding))
     return found
 

@@ -26,6 +26,7 @@ LETTER_ACTIONS = (
         "next_session",
         "help",
         "quit",
+        "explain",
     }
 )
 
@@ -161,3 +162,23 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Leave the text field and return to the session list",
     ),
 ]
+
+
+def _explained(bindings: list[BindingType]) -> list[BindingType]:
+    """A hidden twin of each session key that only applies in some phases (same key, same id,
+    so a `[keymap]` remap moves both): pressed when its action does not apply, it says why
+    instead of doing nothing. Textual tries a key's bindings in order, the real one first."""
+    wanted = NEEDS_LIVE | NEEDS_DEAD
+    return [
+        Binding(b.key, f"explain('{b.action}')", b.description, show=False, id=b.id)
+        for b in bindings
+        if isinstance(b, Binding) and b.action in wanted
+    ]
+
+
+MAIN_BINDINGS += _explained(MAIN_BINDINGS)
+
+
+def is_explainer(binding: Binding) -> bool:
+    """The hidden twins above: not listed in the help screen or the command palette."""
+    return binding.action.startswith("explain(")

@@ -286,6 +286,9 @@ class MainScreen(Screen[None]):
         if self.selected is not None:
             self.actions.resume(self.selected.id)
 
+    def action_explain(self, action: str) -> None:
+        self._with_selected(lambda session: self.actions.explain(session, action))
+
     def action_end(self) -> None:
         self._with_selected(self.actions.end)
 
