@@ -3,7 +3,10 @@ real database and a manual clock."""
 
 from __future__ import annotations
 
+from textual.widgets import Input, OptionList, Select
+
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.panes.memories import MemoryInspector
 from agentsess_tui.core import ManualClock, Store
 
 from .helpers import notices, settle
@@ -50,3 +53,90 @@ async def test_session_keys_that_do_not_apply_say_why(
             await settle(pilot)
             new = notices(app)[before:]
             assert any("has expired" in n and "Press r" in n for n in new), (key, new)
+
+
+async def test_at_80_columns_the_inspector_replaces_the_chat_and_m_closes_it(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    store.create_session(agent, "Narrow")
+    store.remember("Prefers tea", agent_id=agent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        chat = app.screen.query_one("#chat")
+        inspector = app.screen.query_one("#memories")
+        assert not chat.display or chat.size.width == 0
+        assert inspector.size.width >= 40
+        assert "m: back to the chat" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("m")  # a second m closes: it is not typed into the search
+        await settle(pilot)
+        assert not inspector.display
+        assert app.screen.query_one("#memory-search", Input).value == ""
+        assert app.screen.query_one("#chat").size.width > 40
+        await pilot.press("m", "escape")  # escape goes back to the chat too
+        await settle(pilot)
+        assert not inspector.display
+
+
+async def test_at_160_columns_the_inspector_stands_beside_the_chat(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    store.create_session(agent, "Wide")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#chat").size.width >= 54
+        assert app.screen.query_one("#memories").display
+
+
+async def test_the_memory_search_and_type_filter_do_not_follow_to_another_agent(
+    app: AgentsessApp, store: Store
+) -> None:
+    store.add_agent("alpha")
+    store.add_agent("beta")
+    store.create_session("alpha", "A")
+    store.create_session("beta", "B")
+    store.remember("alpha likes tea", agent_id="alpha", type="preference")
+    store.remember("beta likes coffee", agent_id="beta", type="fact")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m", "slash", *"tea")
+        await settle(pilot)
+        search = app.screen.query_one("#memory-search", Input)
+        assert search.value == "tea"
+        app.screen.query_one("#memory-type", Select).value = "preference"
+        await settle(pilot)
+        first = app.screen.query_one("#memories", MemoryInspector).agent_id
+        app.screen.query_one("#sessions").focus()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        inspector = app.screen.query_one("#memories", MemoryInspector)
+        assert inspector.agent_id != first
+        assert search.value == ""
+        assert app.screen.query_one("#memory-type", Select).is_blank()
+        listed = app.screen.query_one("#memory-list", OptionList)
+        assert listed.option_count == 1
+
+
+async def test_zero_shows_every_agents_memories(app: AgentsessApp, store: Store) -> None:
+    store.add_agent("alpha")
+    store.add_agent("beta")
+    store.create_session("alpha", "A")
+    store.remember("alpha likes tea", agent_id="alpha")
+    store.remember("beta likes coffee", agent_id="beta")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        listed = app.screen.query_one("#memory-list", OptionList)
+        assert listed.option_count == 1
+        await pilot.press("0")
+        await settle(pilot)
+        assert listed.option_count == 2
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "Memories of all agents" in shown and "beta" in shown
+        await pilot.press("0")
+        await settle(pilot)
+        assert listed.option_count == 1

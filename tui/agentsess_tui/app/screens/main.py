@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -40,6 +40,11 @@ from .slash import SlashCommands
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
+
+
+# Narrower than this, the memory inspector takes the chat's place instead of squeezing it
+# (at 120 columns beside the sidebar and the inspector the chat had 42 columns, at 80 had 14).
+INSPECTOR_BESIDE_CHAT_MIN = 140
 
 
 class MainScreen(Screen[None]):
@@ -82,8 +87,12 @@ class MainScreen(Screen[None]):
             yield MemoryInspector(id="memories").data_bind(MainScreen.now)
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < INSPECTOR_BESIDE_CHAT_MIN, "-memories-replace")
+
     def on_mount(self) -> None:
         app = self.agentsess
+        self.set_class(app.size.width < INSPECTOR_BESIDE_CHAT_MIN, "-memories-replace")
         self.memories.display = False
         self.chat.show_empty(self._first_empty)
         self.sidebar.session_list.focus()
@@ -315,6 +324,15 @@ class MainScreen(Screen[None]):
         self.chat.replies.retry(self.chat.open_id)
 
     def action_back(self) -> None:
+        inspector = self.memories
+        focused = self.focused
+        if inspector.display and focused is not None and inspector in focused.ancestors:
+            if isinstance(focused, Input):
+                inspector.focus_list()  # out of the search, still in the inspector
+                return
+            if inspector.replaces_chat:
+                self.action_toggle_memories()  # back to the chat it covers
+                return
         self.sidebar.back()
 
     def action_previous_session(self) -> None:
@@ -327,7 +345,11 @@ class MainScreen(Screen[None]):
         self.sidebar.session_list.action_open()
 
     def action_filter(self) -> None:
-        self.sidebar.show_filter()
+        focused = self.focused
+        if focused is not None and self.memories in focused.ancestors:
+            self.memories.focus_search()  # `/` searches where the cursor is (lazygit)
+        else:
+            self.sidebar.show_filter()
 
     def action_sort(self) -> None:
         self.notify(f"Sorted by {self.sidebar.cycle_sort()}", timeout=2)
@@ -341,7 +363,8 @@ class MainScreen(Screen[None]):
             session = self.selected
             inspector.show_agent(session.agent_id if session else None)
             inspector.reload()
-            inspector.query_one("#memory-search", Input).focus()
+            # The list, not the search box: a second `m` closes again instead of typing m.
+            inspector.focus_list()
         else:
             self.sidebar.session_list.focus()
 
