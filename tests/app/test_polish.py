@@ -3,13 +3,18 @@ real database and a manual clock."""
 
 from __future__ import annotations
 
+import pytest
+from chat_server import API_KEY, ChatServer
 from textual.widgets import Input, OptionList, Select
 
+from agentsess_tui.agents.hosts import confirmed_hosts, host_of
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.panes.memories import MemoryInspector
+from agentsess_tui.app.screens.modals import ConfirmModal
+from agentsess_tui.app.widgets.chat_rows import ErrorRow
 from agentsess_tui.core import ManualClock, Store
 
-from .helpers import notices, settle
+from .helpers import notices, settle, until
 
 SIZE = (120, 36)
 
@@ -140,3 +145,46 @@ async def test_zero_shows_every_agents_memories(app: AgentsessApp, store: Store)
         await pilot.press("0")
         await settle(pilot)
         assert listed.option_count == 1
+
+
+async def test_a_session_asking_for_another_host_needs_a_confirmation_and_never_gets_the_key(
+    app: AgentsessApp,
+    store: Store,
+    agent: str,
+    chat_server: ChatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    session = store.create_session(agent, "Elsewhere").session
+    store.update_session_metadata(
+        session.id,
+        {"responder": {"backend": "openai", "base_url": chat_server.url, "model": "m"}},
+    )
+    host = host_of(chat_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input.focus()
+        chat_input.value = "hi"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the host dialog")
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "127.0.0.1" in shown
+        assert app.screen.focused is not None and app.screen.focused.id == "cancel"
+        await pilot.press("enter")  # Cancel has the focus: a stray enter sends nothing
+        await settle(pilot)
+        assert chat_server.requests == []
+        assert host not in confirmed_hosts()
+        assert any("Not sent" in str(row.render()) for row in app.screen.query(ErrorRow))
+        app.screen.query_one("#sessions").focus()
+        await pilot.press("ctrl+r")  # asked again
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the dialog again")
+        assert chat_server.requests == []
+        await pilot.press("y")
+        await until(pilot, lambda: len(store.messages(session.id)) == 2, "the reply")
+    assert len(chat_server.requests) == 1
+    # Confirmed, not configured: the key never goes there (agents/hosts.py).
+    headers = {k.lower(): v for k, v in chat_server.requests[0].headers.items()}
+    assert API_KEY not in headers.get("authorization", "")
+    assert host in confirmed_hosts()
+    assert store.messages(session.id)[-1].content == "Hello there!"

@@ -12,10 +12,18 @@ from textual.worker import Worker
 from ...agents import ResponderSettings, build_request, responder_for, run_reply
 from ...core.errors import AgentsessError
 from ..messages import ReplyFailed
+from ..screens.modals import ConfirmModal
 from ..widgets.chat_rows import ErrorRow, StreamingReply
 
 if TYPE_CHECKING:
+    from ...core.models import Session
     from .chat import ChatPane
+
+
+class HostNotConfirmed(AgentsessError):
+    """The person declined the host a session asks replies to come from."""
+
+    title = "Reply not sent"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Replies:
         row: StreamingReply | None = None
         try:
             session = await asyncio.to_thread(store.get_session, pending.session_id)
+            await self._confirm_host(session)
             settings = ResponderSettings.resolve(chat, session)
             request = await asyncio.to_thread(
                 build_request, store, pending.session_id, pending.text, settings
@@ -102,6 +111,38 @@ class Replies:
             pane.post_message(ReplyFailed(pending.session_id, error))
             return
         await self._close_stream(row, pending.session_id)
+
+    async def _confirm_host(self, session: Session) -> None:
+        """A session that asks for a host the person has not allowed: ask (Cancel focused),
+        and remember a yes per host; no (or escape) sends nothing anywhere."""
+        from ...agents.hosts import confirm_host, pending_host
+
+        chat = self._pane.agentsess.settings.chat
+        wanted = await asyncio.to_thread(pending_host, session, chat)
+        if wanted is None:
+            return
+        decided: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answer(yes: bool | None) -> None:
+            if not decided.done():
+                decided.set_result(bool(yes))
+
+        self._pane.app.push_screen(
+            ConfirmModal(
+                "Send replies to another server?",
+                f"{wanted.describe()}\n\nAllow it only if you know this server. Your answer "
+                f"is remembered for {wanted.host}.",
+                "Allow this server",
+                danger=False,
+            ),
+            answer,
+        )
+        if not await decided:
+            raise HostNotConfirmed(
+                f"Not sent: this session asks for {wanted.host}, which you did not allow.",
+                hint="Press ctrl+r to be asked again, or choose the responder with /backend.",
+            )
+        await asyncio.to_thread(confirm_host, None, wanted.url)
 
     async def _close_stream(self, row: StreamingReply | None, session_id: str) -> None:
         """Replace the streaming row with the stored message (complete, or partial)."""
