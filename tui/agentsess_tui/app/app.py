@@ -71,6 +71,8 @@ class AgentsessApp(App[None]):
         self.paths = paths
         self.demo = demo
         self._state_file: Path | None = paths.state_file if paths and remember_theme else None
+        # A theme tried on demo data is not the user's choice: it is not saved.
+        self._save_theme = not demo
         self._startup_notes: list[tuple[str, str]] = []
         # Set by `main` (see `first_load_shown`); not in tests, where many apps share one
         # process and what one freezes would never be collected.
@@ -161,7 +163,7 @@ class AgentsessApp(App[None]):
             )
 
     def watch_theme(self, theme: str) -> None:
-        if self._state_file is not None and self.is_running:
+        if self._state_file is not None and self.is_running and self._save_theme:
             save_state(self._state_file, theme=theme)
 
     def notify(

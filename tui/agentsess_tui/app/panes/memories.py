@@ -18,9 +18,9 @@ from textual.widgets.option_list import Option
 
 from ...core.durations import format_ago
 from ...core.models import MEMORY_TYPES, Memory
+from ...core.phases import local_when
 from ...core.search import snippet_parts
 from ...core.text import one_line, visible
-from ..format import local_datetime
 from ..messages import MemoriesLoaded, MemoryWritten, Notice
 from ..workers import run_store_call
 
@@ -47,6 +47,8 @@ class MemoryList(OptionList):
             id="forget_memory",
             tooltip="Forget the selected memory (asks first)",
         ),
+        Binding("g", "first", "First", id="memory_first", show=False),
+        Binding("G", "last", "Last", id="memory_last", show=False),
     ]
 
     class ForgetRequested(TextualMessage):
@@ -277,8 +279,8 @@ class MemoryInspector(Vertical):
             (f"from {origin}", "$text-muted"),
             "\n",
             (
-                f"created {local_datetime(memory.created_at)} · "
-                f"updated {local_datetime(memory.updated_at)}",
+                f"created {local_when(memory.created_at, self.now)} · "
+                f"updated {local_when(memory.updated_at, self.now)}",
                 "$text-muted",
             ),
             "\n\n",

@@ -189,6 +189,14 @@ class MainScreen(Screen[None]):
         if event.batch.first:
             self.agentsess.first_load_shown()
 
+    @on(Input.Changed, "#filter")
+    def _filtered(self) -> None:
+        # After the sidebar re-listed: the chat shows a session that is listed.
+        listed = {session.id for session in self.visible_sessions}
+        selected = self.selected
+        if self.chat.open_id not in listed and selected is not None:
+            self.open_session(selected.id)
+
     @on(SessionList.Highlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()
@@ -261,7 +269,7 @@ class MainScreen(Screen[None]):
         if action in LETTER_ACTIONS and isinstance(self.focused, Input | TextArea):
             return False
         if action == "back":
-            return not isinstance(self.focused, SessionList)
+            return not isinstance(self.focused, SessionList) or self.sidebar.filter_shown
         if action == "cancel_reply":
             return self.is_replying(self.chat.open_id)
         if action == "retry_reply":
