@@ -3,18 +3,27 @@ real database and a manual clock."""
 
 from __future__ import annotations
 
+import re
+import time
+from pathlib import Path
+
 import pytest
 from chat_server import API_KEY, ChatServer
 from textual.widgets import Input, OptionList, Select
 
 from agentsess_tui.agents.hosts import confirmed_hosts, host_of
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.panes.chat import ChatPane
 from agentsess_tui.app.panes.memories import MemoryInspector
 from agentsess_tui.app.screens.modals import ConfirmModal
-from agentsess_tui.app.widgets.chat_rows import ErrorRow
+from agentsess_tui.app.widgets.chat_header import ChatHeader
+from agentsess_tui.app.widgets.chat_rows import ErrorRow, Note
+from agentsess_tui.app.widgets.session_list import SessionList
+from agentsess_tui.app.widgets.transcript import Transcript
 from agentsess_tui.core import ManualClock, Store
 
-from .helpers import notices, settle, until
+from .conftest import INSTANT
+from .helpers import notices, settle, sidebar_rows, until
 
 SIZE = (120, 36)
 
@@ -188,3 +197,197 @@ async def test_a_session_asking_for_another_host_needs_a_confirmation_and_never_
     assert API_KEY not in headers.get("authorization", "")
     assert host in confirmed_hosts()
     assert store.messages(session.id)[-1].content == "Hello there!"
+
+
+def test_local_when_gives_the_date_when_not_today_and_the_zone_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agentsess_tui.core.phases import local_when
+
+    now = 1_764_600_000_000  # 2025-12-01 14:40 UTC
+    two_days = now + 2 * 86_400_000
+    assert local_when(now, now) == "14:40"
+    assert local_when(two_days, now) == "2025-12-03 14:40"  # not a bare 14:40
+    assert local_when(now, now, zone=True) == "14:40 UTC"
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    assert local_when(now, now) == "23:40"  # local, not UTC
+    assert local_when(now + 3_600_000, now) == "2025-12-02 00:40"
+    assert local_when(now, now, zone=True) == "23:40 JST"
+
+
+async def test_status_says_created_and_last_activity_in_local_time_and_counts_in_words(
+    app: AgentsessApp, store: Store, agent: str, clock: ManualClock
+) -> None:
+    session = store.create_session(agent, "Counted", options={"auto_renew": True}).session
+    clock.advance(minutes=5)
+    store.add_message(session.id, "hello")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input.focus()
+        chat_input.value = "/status"
+        await pilot.press("enter")
+        await settle(pilot)
+        text = " ".join(note.markdown for note in app.screen.query(Note))
+        header = str(app.screen.query_one(ChatHeader).render())
+    created = time.strftime("%H:%M", time.gmtime(session.created_at / 1000))
+    assert f"Created {created} UTC" in text and "last activity" in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT", text)  # no raw ISO
+    assert "expiry slid by 1 write, resumed 0 times" in text
+    assert "expiry slid by 1 write, resumed 0 times" in header
+    assert "1 resumes" not in header and "renewals" not in header
+
+
+async def test_escape_clears_the_filter_and_the_chat_follows_the_filtered_list(
+    app: AgentsessApp, store: Store
+) -> None:
+    store.add_agent("alpha")
+    store.add_agent("beta")
+    store.create_session("alpha", "Quarterly report", options={"window_minutes": 30})
+    triage = store.create_session("beta", "Bug triage").session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one(ChatPane).open_id != triage.id  # the first listed is open
+        await pilot.press("slash", *"triage")
+        await settle(pilot)
+        assert len(sidebar_rows(app)) == 1
+        assert screen.query_one(ChatPane).open_id == triage.id  # not the hidden one
+        await pilot.press("escape")
+        await settle(pilot)
+        filter_box = screen.query_one("#filter", Input)
+        assert filter_box.value == "" and not filter_box.display
+        assert len(sidebar_rows(app)) == 2
+        assert isinstance(screen.focused, SessionList)
+        # Applied with enter, escape from the list clears it too.
+        await pilot.press("slash", *"report", "enter")
+        await settle(pilot)
+        assert len(sidebar_rows(app)) == 1 and isinstance(screen.focused, SessionList)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(sidebar_rows(app)) == 2 and not filter_box.display
+
+
+async def test_a_theme_picked_on_demo_data_is_not_saved(store: Store, clock: ManualClock) -> None:
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.core import resolve_paths
+
+    paths = resolve_paths()
+    demo = make_app(store, clock=clock, paths=paths, blink=False, demo=True)
+    async with demo.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo.theme = "agentsess-light"
+        await settle(pilot)
+    assert not paths.state_file.exists() or "agentsess-light" not in paths.state_file.read_text()
+    real = make_app(store, clock=clock, paths=paths, blink=False)
+    async with real.run_test(size=SIZE):
+        assert real.theme == "agentsess-dark"
+
+
+@pytest.mark.parametrize("bell", [True, False])
+async def test_the_bell_rings_when_a_session_warns_and_when_it_expires(
+    store: Store, agent: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, bell: bool
+) -> None:
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.core import resolve_paths
+    from agentsess_tui.core.config import load_settings
+
+    paths = resolve_paths()
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text(f"[ui]\nbell = {str(bell).lower()}\n", encoding="utf-8")
+    settings = load_settings(paths)
+    rang: list[int] = []
+    monkeypatch.setattr(AgentsessApp, "bell", lambda self: rang.append(clock.now_ms()))
+    store.create_session(agent, "Ring", options={"window_minutes": 30, "warning_minutes": 5})
+    app = make_app(store, clock=clock, settings=settings, paths=paths, blink=False, delays=INSTANT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rang == []
+        clock.advance(minutes=26)  # into the warning period
+        app.screen.tick()  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert len(rang) == (1 if bell else 0)
+        clock.advance(minutes=5)  # expired
+        app.screen.tick()  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert len(rang) == (2 if bell else 0)
+        assert any("Session expired" in n for n in notices(app))
+
+
+async def test_g_and_shift_g_go_to_the_top_and_the_bottom(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    for number in range(6):
+        store.create_session(agent, f"S{number}", options={"window_minutes": 30 + number})
+    newest = store.list_sessions(limit=1)[0]
+    for number in range(60):
+        store.add_message(newest.id, f"message {number}")
+    for number in range(5):
+        store.remember(f"memory {number}", agent_id=agent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_list = app.screen.query_one(SessionList)
+        await pilot.press("G")
+        assert session_list.cursor == 5
+        await pilot.press("g")
+        assert session_list.cursor == 0
+        await settle(pilot)
+        transcript = app.screen.query_one(Transcript)
+        transcript.focus()
+        await settle(pilot)
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        assert app.focused is transcript, app.focused
+        await pilot.press("g")  # the top of the page; the older page loads as at home
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert transcript.scroll_y == 0
+        assert transcript.views[0].message.content == "message 0"
+        await pilot.press("G")
+        await settle(pilot)
+        assert transcript.scroll_y == transcript.max_scroll_y
+        session_list.focus()
+        await pilot.press("m")
+        await settle(pilot)
+        memories = app.screen.query_one("#memory-list", OptionList)
+        await pilot.press("G")
+        assert memories.highlighted == 4
+        await pilot.press("g")
+        assert memories.highlighted == 0
+
+
+async def test_export_writes_to_the_exports_directory_or_the_path_given(
+    app: AgentsessApp,
+    store: Store,
+    agent: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agentsess_tui.core import resolve_paths
+
+    session = store.create_session(agent, "Exported").session
+    store.add_message(session.id, "keep this")
+    cwd = tmp_path / "checkout"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat_input = app.screen.query_one("#chat-input", Input)
+        for command in ("/export", f"/export json {elsewhere}", f"/export {elsewhere}/notes.md"):
+            chat_input.focus()
+            chat_input.value = command
+            await pilot.press("enter")
+            await settle(pilot)
+        said = [note.markdown for note in app.screen.query(Note)]
+    exports = resolve_paths().exports_dir
+    assert list(cwd.iterdir()) == []  # never the directory the app started in
+    default = exports / f"{session.id}.md"
+    assert "keep this" in default.read_text()
+    assert oct(exports.stat().st_mode & 0o777) == "0o700"
+    assert oct(default.stat().st_mode & 0o777) == "0o600"
+    assert (elsewhere / f"{session.id}.json").exists()
+    assert "keep this" in (elsewhere / "notes.md").read_text()
+    assert any(str(default) in note for note in said)  # the full path is said
