@@ -391,3 +391,62 @@ async def test_export_writes_to_the_exports_directory_or_the_path_given(
     assert (elsewhere / f"{session.id}.json").exists()
     assert "keep this" in (elsewhere / "notes.md").read_text()
     assert any(str(default) in note for note in said)  # the full path is said
+
+
+def footer_keys(app: AgentsessApp) -> list[tuple[str, str]]:
+    from textual.widgets._footer import FooterKey
+
+    return [(key.key_display, key.description) for key in app.screen.query(FooterKey)]
+
+
+async def test_remapped_keys_keep_their_place_in_the_footer_and_the_welcome_says_them(
+    store: Store, clock: ManualClock
+) -> None:
+    from agentsess_tui.app.main import make_app
+    from agentsess_tui.app.widgets.welcome import Welcome
+    from agentsess_tui.core import resolve_paths
+    from agentsess_tui.core.config import Settings
+
+    settings = Settings(keymap={"new_session": "N", "extend": "f", "no_such_binding": "z"})
+    app = make_app(
+        store, clock=clock, settings=settings, paths=resolve_paths(), blink=False, delays=INSTANT
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        welcome = str(app.screen.query_one(Welcome).render())
+        assert "Press N to create your first session." in welcome
+        assert "Press n " not in welcome
+        said = notices(app)
+        assert any("no_such_binding" in n and "Unknown key bindings" in n for n in said), said
+        assert not any("'extend'" in n for n in said)
+    store.add_agent("bot")
+    store.create_session("bot", "Remapped")
+    again = make_app(
+        store, clock=clock, settings=settings, paths=resolve_paths(), blink=False, delays=INSTANT
+    )
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app = again
+        descriptions = [description for _, description in footer_keys(app)]
+        # In their usual place, not moved behind Quit where the footer cuts them off.
+        assert descriptions.index("New") < descriptions.index("Clear")
+        assert descriptions.index("Extend") < descriptions.index("Clear")
+        assert ("f", "Extend") in footer_keys(app)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_help_is_always_in_the_visible_part_of_the_footer(
+    app: AgentsessApp, store: Store, agent: str, size: tuple[int, int]
+) -> None:
+    store.create_session(agent, "Visible")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        from textual.widgets import Footer
+
+        footer = app.screen.query_one(Footer)
+        visible = [
+            key
+            for key in footer.query("FooterKey")
+            if key.region.right <= footer.region.right and key.region.width > 0
+        ]
+        assert any("Help" in str(key.description) for key in visible)  # type: ignore[attr-defined]

@@ -154,12 +154,29 @@ class AgentsessApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+        if self.settings.keymap:
+            self.call_after_refresh(self._check_keymap)
         for message, severity in self._startup_notes:
             self.notify(
                 message,
                 severity="warning" if severity == "warning" else "information",
                 timeout=12,
                 markup=False,
+            )
+
+    def _check_keymap(self) -> None:
+        """A `[keymap]` id that names no binding did nothing, silently: say so (as for a
+        theme that does not load)."""
+        from .screens.keys import known_binding_ids
+
+        unknown = sorted(set(self.settings.keymap) - known_binding_ids())
+        if unknown:
+            self.notify(
+                f"[keymap] names no binding {', '.join(repr(name) for name in unknown)}; "
+                "those lines do nothing. The help screen (?) lists every binding id.",
+                title="Unknown key bindings",
+                severity="warning",
+                timeout=12,
             )
 
     def watch_theme(self, theme: str) -> None:

@@ -31,6 +31,15 @@ LETTER_ACTIONS = (
 )
 
 MAIN_BINDINGS: list[BindingType] = [
+    # First, so that the footer never cuts it off (it cuts from the right).
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        id="help",
+        tooltip="All keys, slash commands and what the colours mean",
+        key_display="?",
+    ),
     Binding(
         "n",
         "new_session",
@@ -131,14 +140,6 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Select the next session",
         key_display="]",
     ),
-    Binding(
-        "question_mark",
-        "help",
-        "Help",
-        id="help",
-        tooltip="All keys, slash commands and what the colours mean",
-        key_display="?",
-    ),
     Binding("q", "quit", "Quit", id="quit", tooltip="Leave agentsess-tui"),
     Binding(
         "escape",
@@ -177,8 +178,34 @@ def _explained(bindings: list[BindingType]) -> list[BindingType]:
 
 
 MAIN_BINDINGS += _explained(MAIN_BINDINGS)
+# The footer's order of the main keys, by binding id (the first binding of an id: the
+# hidden twins above share it).
+MAIN_ORDER: dict[str | None, int] = {}
+for _index, _binding in enumerate(MAIN_BINDINGS):
+    if isinstance(_binding, Binding):
+        MAIN_ORDER.setdefault(_binding.id, _index)
 
 
 def is_explainer(binding: Binding) -> bool:
     """The hidden twins above: not listed in the help screen or the command palette."""
     return binding.action.startswith("explain(")
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id a `[keymap]` may name: our widgets' and screens' (and Textual's
+    own that have one). Imports the dialogs, so it runs after the first frame."""
+    from textual.dom import DOMNode
+
+    from ..panes import memories  # noqa: F401 (their classes are walked below)
+    from ..widgets import session_list, transcript  # noqa: F401
+    from . import forms, help, message_pager, modals  # noqa: F401
+
+    found: set[str] = set()
+    classes: list[type] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.add(binding.id)
+    return found

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -34,7 +34,7 @@ from ..panes.memories import MemoryInspector
 from ..panes.sidebar import Sidebar
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
-from .keys import LETTER_ACTIONS, MAIN_BINDINGS, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+from .keys import LETTER_ACTIONS, MAIN_BINDINGS, MAIN_ORDER, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
 from .session_actions import SessionActions
 from .slash import SlashCommands
 
@@ -264,6 +264,15 @@ class MainScreen(Screen[None]):
         self.chat.transcript.focus()  # the keys page the transcript around the hit
 
     # -- keys ------------------------------------------------------------------------------
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        # Textual moves a [keymap]-remapped key to the end, where the footer cuts it off:
+        # the main keys keep their place (the focused widget's own keys stay first).
+        bindings = super().active_bindings
+        return dict(
+            sorted(bindings.items(), key=lambda item: MAIN_ORDER.get(item[1].binding.id, -1))
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LETTER_ACTIONS and isinstance(self.focused, Input | TextArea):
