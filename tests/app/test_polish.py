@@ -3,6 +3,7 @@ real database and a manual clock."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from pathlib import Path
@@ -450,3 +451,43 @@ async def test_help_is_always_in_the_visible_part_of_the_footer(
             if key.region.right <= footer.region.right and key.region.width > 0
         ]
         assert any("Help" in str(key.description) for key in visible)  # type: ignore[attr-defined]
+
+
+async def test_deleting_a_session_while_its_reply_streams_is_not_an_error(
+    app: AgentsessApp, store: Store, agent: str, chat_server: ChatServer
+) -> None:
+    from chat_server import WAIT, delta, reply_script
+
+    from agentsess_tui.agents.hosts import confirm_host
+    from agentsess_tui.app.widgets.chat_rows import StreamingReply
+
+    session = store.create_session(agent, "Doomed").session
+    store.update_session_metadata(
+        session.id,
+        {"responder": {"backend": "openai", "base_url": chat_server.url, "model": "m"}},
+    )
+    confirm_host(None, chat_server.url)
+    chat_server.script = [
+        *reply_script("First part.")[:2],
+        ("wait",),
+        delta(" more"),
+        *reply_script()[-2:],
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input.focus()
+        chat_input.value = "talk"
+        await pilot.press("enter")
+        assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
+        await until(pilot, lambda: bool(app.screen.query(StreamingReply)), "the stream")
+        app.screen.query_one("#sessions").focus()
+        await pilot.press("d", "y")
+        await settle(pilot)
+        chat_server.release.set()
+        await until(pilot, lambda: not app.screen.is_replying(session.id), "the end")  # type: ignore[attr-defined]
+        await settle(pilot)
+        said = notices(app)
+        assert not any("No message" in n for n in said), said
+        assert not app.screen.query(ErrorRow)
+        assert store.list_sessions() == []

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker
 
 from ...agents import ResponderSettings, build_request, responder_for, run_reply
-from ...core.errors import AgentsessError
+from ...core.errors import AgentsessError, NotFound
 from ..messages import ReplyFailed
 from ..screens.modals import ConfirmModal
 from ..widgets.chat_rows import ErrorRow, StreamingReply
@@ -107,10 +107,19 @@ class Replies:
             raise
         except AgentsessError as error:
             await self._close_stream(row, pending.session_id)
+            if isinstance(error, NotFound) and await self._deleted(pending.session_id):
+                return  # deleted while it streamed: nothing failed ("No message 28.")
             self._failed[pending.session_id] = pending
             pane.post_message(ReplyFailed(pending.session_id, error))
             return
         await self._close_stream(row, pending.session_id)
+
+    async def _deleted(self, session_id: str) -> bool:
+        try:
+            await asyncio.to_thread(self._pane.agentsess.store.get_session, session_id)
+        except NotFound:
+            return True
+        return False
 
     async def _confirm_host(self, session: Session) -> None:
         """A session that asks for a host the person has not allowed: ask (Cancel focused),
