@@ -491,3 +491,46 @@ async def test_deleting_a_session_while_its_reply_streams_is_not_an_error(
         assert not any("No message" in n for n in said), said
         assert not app.screen.query(ErrorRow)
         assert store.list_sessions() == []
+
+
+async def test_a_failed_reply_stays_visible_and_retryable_after_switching_away_and_back(
+    app: AgentsessApp, store: Store, agent: str, chat_server: ChatServer, closed_port: int
+) -> None:
+    from agentsess_tui.agents.hosts import confirm_host
+
+    down = f"http://127.0.0.1:{closed_port}/v1"
+    other = store.create_session(agent, "Other", options={"window_minutes": 30}).session
+    session = store.create_session(agent, "Failing").session
+    store.update_session_metadata(
+        session.id, {"responder": {"backend": "openai", "base_url": down, "model": "m"}}
+    )
+    confirm_host(None, down)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.open_session(session.id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input.focus()
+        chat_input.value = "are you up?"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.screen.query(ErrorRow)), "the error row")
+        app.screen.open_session(other.id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert not app.screen.query(ErrorRow)
+        app.screen.open_session(session.id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        rows = app.screen.query(ErrorRow)
+        assert len(rows) == 1 and "connection refused" in rows.first().message.lower()
+        # ctrl+r still retries, now against a live server; the mark goes away.
+        store.update_session_metadata(
+            session.id,
+            {"responder": {"backend": "openai", "base_url": chat_server.url, "model": "m"}},
+        )
+        confirm_host(None, chat_server.url)
+        app.screen.query_one("#sessions").focus()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: len(store.messages(session.id)) == 2, "the retried reply")
+        await settle(pilot)
+        assert not app.screen.query(ErrorRow)
+    user = store.messages(session.id)[0]
+    assert user.content == "are you up?" and "reply_failed" not in user.metadata

@@ -156,6 +156,8 @@ class ChatPane(Vertical):
         await self.transcript.show(
             session.id, page.messages, page.has_older, page.has_newer, point_at=page.around
         )
+        if not page.has_newer:
+            await self.replies.restore(session.id, page.messages)  # a failed reply stays
 
     def _refresh_header(self) -> None:
         session = self.session

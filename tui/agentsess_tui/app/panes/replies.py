@@ -4,19 +4,21 @@ that failed, kept to retry with ctrl+r. A plain class the chat pane owns."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual.worker import Worker
 
 from ...agents import ResponderSettings, build_request, responder_for, run_reply
 from ...core.errors import AgentsessError, NotFound
+from ...core.text import one_line
 from ..messages import ReplyFailed
 from ..screens.modals import ConfirmModal
 from ..widgets.chat_rows import ErrorRow, StreamingReply
 
 if TYPE_CHECKING:
-    from ...core.models import Session
+    from ...core.models import Message, Session
     from .chat import ChatPane
 
 
@@ -26,6 +28,11 @@ class HostNotConfirmed(AgentsessError):
     title = "Reply not sent"
 
 
+# In the user message's metadata: its reply failed, and why. Kept in the database so the
+# error row and ctrl+r survive switching sessions (and a restart); a retry removes it.
+FAILED_MARK = "reply_failed"
+
+
 @dataclass(frozen=True)
 class PendingReply:
     """What a reply answers: kept to retry it after a failure."""
@@ -33,6 +40,7 @@ class PendingReply:
     session_id: str
     text: str
     after_id: int
+    marked: bool = False  # the user message carries FAILED_MARK
 
 
 class Replies:
@@ -75,6 +83,25 @@ class Replies:
         if pending is not None:
             self.start(pending)
 
+    async def restore(self, session_id: str, messages: list[Message]) -> None:
+        """A transcript was (re)loaded: show the failure its last message carries."""
+        last = messages[-1] if messages else None
+        if last is None or last.role != "user" or FAILED_MARK not in last.metadata:
+            return
+        if self.is_replying(session_id):
+            return
+        self._failed[session_id] = PendingReply(session_id, last.content, last.id, marked=True)
+        await self._pane.transcript.add_row(ErrorRow(str(last.metadata[FAILED_MARK])))
+        self._pane.screen.refresh_bindings()
+
+    def _mark(self, pending: PendingReply, why: str | None) -> None:
+        """Set (or with None clear) the failure mark on the user's message (blocking)."""
+        store = self._pane.agentsess.store
+        with contextlib.suppress(AgentsessError):  # gone or locked: the row still shows
+            page = store.messages(pending.session_id, before_id=pending.after_id + 1, limit=1)
+            if page and page[-1].id == pending.after_id:
+                store.update_message(pending.after_id, page[-1].content, {FAILED_MARK: why})
+
     async def _reply(self, pending: PendingReply) -> None:
         """Build the context, stream the reply into the transcript and the database."""
         pane = self._pane
@@ -82,6 +109,8 @@ class Replies:
         store = app.store
         chat = app.settings.chat
         row: StreamingReply | None = None
+        if pending.marked:
+            await asyncio.to_thread(self._mark, pending, None)
         try:
             session = await asyncio.to_thread(store.get_session, pending.session_id)
             await self._confirm_host(session)
@@ -109,7 +138,8 @@ class Replies:
             await self._close_stream(row, pending.session_id)
             if isinstance(error, NotFound) and await self._deleted(pending.session_id):
                 return  # deleted while it streamed: nothing failed ("No message 28.")
-            self._failed[pending.session_id] = pending
+            self._failed[pending.session_id] = replace(pending, marked=True)
+            await asyncio.to_thread(self._mark, pending, one_line(str(error), 500))
             pane.post_message(ReplyFailed(pending.session_id, error))
             return
         await self._close_stream(row, pending.session_id)
