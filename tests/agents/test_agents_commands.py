@@ -17,6 +17,7 @@ from agentsess_tui.agents import (
 from agentsess_tui.agents.commands import export_format, extend_minutes
 from agentsess_tui.core import InvalidInput, ManualClock, Session, Store
 from agentsess_tui.core.config import ChatSettings
+from agentsess_tui.core.phases import local_when
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def test_the_command_list() -> None:
         "/clear",
         "/remember [type] text",
         "/recall query",
-        "/export [md|json|toon]",
+        "/export [md|json|toon] [PATH]",
         "/backend offline|openai",
         "/model NAME",
         "/system PROMPT",
@@ -107,7 +108,11 @@ def test_status(store: Store, session: Session, clock: ManualClock) -> None:
     clock.advance(minutes=30)
     text = run(store, session, "/status")
     assert text.startswith(f"**Chat** (`{session.id}`) · agent `bot`")
-    assert "- State: **active** — 5:30:00 left (expires 2026-01-15 15:00 UTC)" in text
+    # Local time with the zone, the date only when not today (issue 12: one time format).
+    expires = local_when(session.expires_at, clock.now_ms(), zone=True)
+    assert f"- State: **active** — 5:30:00 left (expires {expires})" in text
+    created = local_when(session.created_at, clock.now_ms(), zone=True)
+    assert f"- Created {created} · last activity " in text
     assert "1 message · 0 memories made here · 1 event" in text
     assert "Replies: offline memory agent · system prompt: default" in text
 
@@ -115,9 +120,8 @@ def test_status(store: Store, session: Session, clock: ManualClock) -> None:
 def test_status_of_an_expired_session(store: Store, session: Session, clock: ManualClock) -> None:
     clock.advance(hours=7)
     store.sweep()
-    assert "State: **expired** — expired 2026-01-15 15:00 UTC; `/resume`" in run(
-        store, session, "/status"
-    )
+    expired = local_when(session.expires_at, clock.now_ms(), zone=True)
+    assert f"State: **expired** — expired {expired}; `/resume`" in run(store, session, "/status")
 
 
 def test_remember_and_recall(store: Store, session: Session) -> None:

@@ -157,6 +157,8 @@ def test_connection_refused(closed_port: int, session: Session) -> None:
     assert error.exit_code == 15
     assert str(error).startswith(f"Cannot reach the chat server at {url}: connection refused.")
     assert "ollama serve" in str(error) and "base URL" in str(error)
+    # The hint names what works: /backend accepts no URL (issue 12).
+    assert "/backend" not in str(error) and "Responder settings" in str(error)
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -17,7 +17,7 @@ from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.chat_rows import ErrorRow, Note, StreamingReply
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.session_list import SessionList
-from agentsess_tui.core import ManualClock, Session, Store
+from agentsess_tui.core import ManualClock, Session, Store, resolve_paths
 
 from .helpers import settle, until
 
@@ -236,7 +236,9 @@ async def test_slash_commands(
         assert "/export" in notes(app)[-1]
 
         await say(pilot, "/export md")
-        exported = tmp_path / f"{session.id}.md"
+        # Into the exports directory, never the current one (issue 12).
+        exported = resolve_paths().exports_dir / f"{session.id}.md"
+        assert not (tmp_path / f"{session.id}.md").exists()
         assert exported.read_text().startswith("# Main chat")
         assert str(exported) in notes(app)[-1]
 

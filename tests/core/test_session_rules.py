@@ -19,8 +19,9 @@ from agentsess_tui.core import (
     Store,
     TokenRevoked,
 )
-from agentsess_tui.core.clock import HOUR_MS, MINUTE_MS, to_iso
+from agentsess_tui.core.clock import HOUR_MS, MINUTE_MS
 from agentsess_tui.core.errors import DatabaseLocked
+from agentsess_tui.core.phases import local_when
 
 from .helpers import count, event_kinds, raw
 
@@ -107,7 +108,8 @@ def test_extend_at_the_cap_names_the_cap_and_changes_nothing(store: Store, agent
     with pytest.raises(CannotExtend) as caught:
         store.extend_session(session.id, 1)
     assert "3h" in caught.value.message  # the cap, as a person reads it
-    assert to_iso(before.cap_at) in caught.value.message  # and when it is reached
+    # and when it is reached, in local time with the zone (issue 12)
+    assert local_when(before.cap_at, store.now(), zone=True) in caught.value.message
     assert store.get_session(session.id) == before
     assert store.events(session.id) == events_before
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from agentsess_tui.core.clock import to_iso
 from agentsess_tui.core.config import ChatSettings
 from agentsess_tui.core.durations import format_countdown, format_minutes, format_span
 from agentsess_tui.core.errors import InvalidInput
 from agentsess_tui.core.models import Memory, MemoryHit, Phase, Session
+from agentsess_tui.core.phases import counts_text, local_when
 from agentsess_tui.core.store import Store
 
 from . import mdtext
@@ -153,12 +153,12 @@ def status_text(
     if phase in (Phase.ACTIVE, Phase.EXPIRING):
         when = (
             f"{format_countdown(session.remaining_ms(now))} left "
-            f"(expires {_time(session.expires_at)})"
+            f"(expires {_time(session.expires_at, now)})"
         )
     elif phase == Phase.EXPIRED:
-        when = f"expired {_time(session.expires_at)}; `/resume` starts a new window"
+        when = f"expired {_time(session.expires_at, now)}; `/resume` starts a new window"
     else:
-        when = f"ended {_time(session.ended_at)} ({session.end_reason}); `/resume` reopens it"
+        when = f"ended {_time(session.ended_at, now)} ({session.end_reason}); `/resume` reopens it"
     policy = session.policy
     renew = "on" if policy.auto_renew else "off"
     messages, memories = counts.get("messages", 0), counts.get("memories", 0)
@@ -168,8 +168,10 @@ def status_text(
             f"**{mdtext.inline(session.title)}** (`{session.id}`) · agent `{session.agent_id}`",
             "",
             f"- State: **{phase}** — {when}",
+            f"- Created {_time(session.created_at, now)} · last activity "
+            f"{_time(session.last_activity_at, now)}",
             f"- Window {format_minutes(session.window_minutes)} · auto-renew {renew} · "
-            f"renewals {session.renewal_count} · resumes {session.resume_count}",
+            f"{counts_text(session)}",
             f"- {messages} {_plural(messages, 'message')} · {memories} "
             f"{_plural(memories, 'memory', 'memories')} made here · "
             f"{counts.get('events', 0)} {_plural(counts.get('events', 0), 'event')}",
@@ -194,9 +196,8 @@ def recall_text(store: Store, agent_id: str, query: str, limit: int = RECALL_LIM
     return f"{count} for *{searched}*, best first:\n\n{lines}"
 
 
-def _time(ms: int | None) -> str:
-    text = to_iso(ms) or "?"
-    return text[:16].replace("T", " ") + " UTC"
+def _time(ms: int | None, now: int) -> str:
+    return "?" if ms is None else local_when(ms, now, zone=True)
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:

@@ -44,7 +44,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("recall", "/recall query", "Search this agent's memories."),
     CommandSpec(
         "export",
-        "/export [md|json|toon]",
+        "/export [md|json|toon] [PATH]",
         "Export this session (Markdown by default).",
         needs_app=True,
     ),

@@ -166,8 +166,10 @@ class OpenAICompatResponder:
                 return ChatBackendError(
                     f"Cannot reach the chat server at {base_url}: connection refused.",
                     reason="refused",
-                    hint="Start it (e.g. `ollama serve`) or change the base URL "
-                    "(/backend, AGENTSESS_BASE_URL or base_url in config.toml [chat]).",
+                    # /backend takes no URL: name where a base URL really is set.
+                    hint="Start it (e.g. `ollama serve`) or change the base URL (in the app: "
+                    "ctrl+p, Responder settings…; or AGENTSESS_BASE_URL, or base_url in "
+                    "config.toml [chat]).",
                 )
             return ChatBackendError(
                 f"Cannot reach the chat server at {base_url}: {cause}.",

@@ -71,6 +71,8 @@ class AgentsessApp(App[None]):
         self.paths = paths
         self.demo = demo
         self._state_file: Path | None = paths.state_file if paths and remember_theme else None
+        # A theme tried on demo data is not the user's choice: it is not saved.
+        self._save_theme = not demo
         self._startup_notes: list[tuple[str, str]] = []
         # Set by `main` (see `first_load_shown`); not in tests, where many apps share one
         # process and what one freezes would never be collected.
@@ -156,6 +158,8 @@ class AgentsessApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+        if self.settings.keymap:
+            self.call_after_refresh(self._check_keymap)
         for message, severity in self._startup_notes:
             self.notify(
                 message,
@@ -164,8 +168,23 @@ class AgentsessApp(App[None]):
                 markup=False,
             )
 
+    def _check_keymap(self) -> None:
+        """A `[keymap]` id that names no binding did nothing, silently: say so (as for a
+        theme that does not load)."""
+        from .screens.keys import known_binding_ids
+
+        unknown = sorted(set(self.settings.keymap) - known_binding_ids())
+        if unknown:
+            self.notify(
+                f"[keymap] names no binding {', '.join(repr(name) for name in unknown)}; "
+                "those lines do nothing. The help screen (?) lists every binding id.",
+                title="Unknown key bindings",
+                severity="warning",
+                timeout=12,
+            )
+
     def watch_theme(self, theme: str) -> None:
-        if self._state_file is not None and self.is_running:
+        if self._state_file is not None and self.is_running and self._save_theme:
             save_state(self._state_file, theme=theme)
 
     def notify(

@@ -137,14 +137,18 @@ def session_actions(main: MainScreen) -> list[tuple[str, str, Callable[[], Any]]
     Unlike the keys, these do not depend on the focus: a letter key cannot act while the chat
     box has focus, but the palette can (from the chat box, `extend` found nothing before).
     """
-    from .screens.keys import NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+    from .screens.keys import NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION, is_explainer
     from .screens.main import MainScreen
 
     session = main.selected
     now = main.now
     found: list[tuple[str, str, Callable[[], Any]]] = []
     for binding in MainScreen.BINDINGS:
-        if not isinstance(binding, Binding) or binding.action in NOT_COMMANDS:
+        if (
+            not isinstance(binding, Binding)
+            or binding.action in NOT_COMMANDS
+            or is_explainer(binding)
+        ):
             continue
         action = binding.action
         if action in NEEDS_SESSION | NEEDS_LIVE | NEEDS_DEAD:

@@ -1,13 +1,10 @@
-"""Times as the app shows them, in the user's timezone: one place for every widget and modal."""
+"""Times as the app shows them, in the user's timezone. A moment relative to now (an expiry,
+a cap) is `core.phases.local_when`, shared with /status and the core's messages; this is the
+timestamp of a message or memory, always with its date."""
 
 from __future__ import annotations
 
 from datetime import datetime
-
-
-def local_time(ms: int) -> str:
-    """A time of day in the user's timezone."""
-    return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%H:%M")
 
 
 def local_datetime(ms: int) -> str:

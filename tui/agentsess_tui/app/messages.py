@@ -158,8 +158,9 @@ class NoteReady(Message):
 
 
 class MemoriesLoaded(Message):
-    def __init__(self, agent_id: str, rows: list[tuple[Memory, str, str]]) -> None:
-        """`rows`: each memory, its search snippet and why it matched ("" when listed)."""
+    def __init__(self, agent_id: str | None, rows: list[tuple[Memory, str, str]]) -> None:
+        """`agent_id`: None for every agent's. `rows`: each memory, its search snippet and
+        why it matched ("" when listed)."""
         super().__init__()
         self.agent_id = agent_id
         self.rows = rows

@@ -48,6 +48,11 @@ class Paths:
         return self.config_dir / "themes"
 
     @property
+    def exports_dir(self) -> Path:
+        """Where `/export` writes unless `[ui] exports_dir` says otherwise."""
+        return self.data_dir / "exports"
+
+    @property
     def state_file(self) -> Path:
         """Small UI state the app remembers between runs (the last theme)."""
         return self.data_dir / "ui-state.json"
@@ -124,6 +129,11 @@ class UISettings:
 
     theme: str | None = None
     """Theme name; the last one chosen in the app is remembered when this is not set."""
+    exports_dir: str | None = None
+    """Where /export writes (default: `exports` in the data dir); `~` is expanded."""
+    bell: bool = False
+    """Ring the terminal bell when a session enters its warning period or expires, so that
+    someone in another tmux window or tab notices."""
 
 
 @dataclass(frozen=True)

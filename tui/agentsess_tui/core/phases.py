@@ -104,6 +104,30 @@ def earliest(times: Iterable[int | None]) -> int | None:
     return min((t for t in times if t is not None), default=None)
 
 
+def local_when(ms: int, now: int, *, zone: bool = False) -> str:
+    """The one way a moment is shown to a person: local time, the date too when it is not
+    today ("14:10", "2026-12-03 08:35"), and the zone (`zone`) where the text may be read
+    elsewhere (/status, error messages). Machine output (--json, exports) stays ISO."""
+    from datetime import datetime  # here: importing the core stays cheap
+
+    moment = datetime.fromtimestamp(ms / 1000).astimezone()
+    today = datetime.fromtimestamp(now / 1000).astimezone().date()
+    text = moment.strftime("%H:%M" if moment.date() == today else "%Y-%m-%d %H:%M")
+    return f"{text} {moment.strftime('%Z')}" if zone else text
+
+
+def counts_text(session: Session) -> str:
+    """Renewals and resumes as the header and /status say them. A renewal is every write
+    that slid an auto-renewing session's expiry (the rule in repo/sessions.activity), so it
+    is named for what it counts."""
+    renewed = session.renewal_count
+    resumed = session.resume_count
+    slid = f"expiry slid by {renewed} {'write' if renewed == 1 else 'writes'}"
+    if not session.policy.auto_renew and not renewed:
+        slid = "no auto-renew"
+    return f"{slid}, resumed {resumed} {'time' if resumed == 1 else 'times'}"
+
+
 def summary_line(summary: EndSummary) -> str:
     """What ending a session says: how long it ran and what it holds."""
     return (

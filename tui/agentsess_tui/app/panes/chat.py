@@ -196,6 +196,8 @@ class ChatPane(Vertical):
         history = self._histories.setdefault(session.id, History())
         if not history.entries:  # what was sent before this run: the user's messages shown
             history.entries = [m.content for m in page.messages if m.role == "user"]
+        if not page.has_newer:
+            await self.replies.restore(session.id, page.messages)  # a failed reply stays
 
     def _refresh_header(self) -> None:
         session = self.session

@@ -18,9 +18,9 @@ from textual.widgets.option_list import Option
 
 from ...core.durations import format_ago
 from ...core.models import MEMORY_TYPES, Memory
+from ...core.phases import local_when
 from ...core.search import snippet_parts
 from ...core.text import one_line, visible
-from ..format import local_datetime
 from ..messages import MemoriesLoaded, MemoryWritten, Notice
 from ..workers import run_store_call
 
@@ -47,6 +47,8 @@ class MemoryList(OptionList):
             id="forget_memory",
             tooltip="Forget the selected memory (asks first)",
         ),
+        Binding("g", "first", "First", id="memory_first", show=False),
+        Binding("G", "last", "Last", id="memory_last", show=False),
     ]
 
     class ForgetRequested(TextualMessage):
@@ -61,9 +63,22 @@ class MemoryList(OptionList):
 
 
 class MemoryInspector(Vertical):
-    """Shows the memories of one agent (the selected session's)."""
+    """Shows the memories of one agent (the selected session's), or of every agent (`0`,
+    as k9s shows all namespaces)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "0",
+            "all_agents",
+            "All agents",
+            id="memory_all_agents",
+            tooltip="Show the memories of every agent, or again only the selected one's",
+        ),
+    ]
 
     now: reactive[int] = reactive(0, repaint=False)  # read when listing, not drawn per tick
+    # Every agent's memories instead of the selected session's agent's.
+    all_agents: reactive[bool] = reactive(False, init=False)
 
     class EditRequested(TextualMessage):
         def __init__(self, memory: Memory) -> None:
@@ -107,8 +122,25 @@ class MemoryInspector(Vertical):
     def show_agent(self, agent_id: str | None) -> None:
         if agent_id != self.agent_id:
             self.agent_id = agent_id
+            if self._built:
+                # A search typed for one agent means nothing for the next (k9s and lazygit
+                # drop a filter when the context changes).
+                self.query_one("#memory-search", Input).value = ""
+                self.query_one("#memory-type", Select).clear()
             if self._built and self.display:
                 self.reload()
+
+    def action_all_agents(self) -> None:
+        self.all_agents = not self.all_agents
+
+    def watch_all_agents(self) -> None:
+        self.reload()
+
+    def focus_list(self) -> None:
+        self.query_one(MemoryList).focus()
+
+    def focus_search(self) -> None:
+        self.query_one("#memory-search", Input).focus()
 
     @on(Input.Changed, "#memory-search")
     def _search_changed(self) -> None:
@@ -129,18 +161,29 @@ class MemoryInspector(Vertical):
         if not self._built:
             return
         title = self.query_one("#memory-title", Static)
-        if self.agent_id is None:
+        back = ("  m: back to the chat" if self.replaces_chat else "  m hides", "$text-muted")
+        if self.all_agents:
+            title.update(Content.assemble(("Memories of all agents", "bold"), back))
+        elif self.agent_id is None:
             title.update(Content.styled("Memories — no agent selected", "$text-muted"))
             self.query_one(MemoryList).clear_options()
             self.query_one("#memory-detail", Static).update("")
             return
-        title.update(Content.assemble(("Memories of ", "bold"), (self.agent_id, "bold $secondary")))
+        else:
+            title.update(
+                Content.assemble(("Memories of ", "bold"), (self.agent_id, "bold $secondary"), back)
+            )
         query = self.query_one("#memory-search", Input).value
         selected = self.query_one("#memory-type", Select).value
         kind = selected if isinstance(selected, str) else None
-        self._load(self.agent_id, query, kind)
+        self._load(None if self.all_agents else self.agent_id, query, kind)
 
-    def _load(self, agent_id: str, query: str, kind: str | None) -> None:
+    @property
+    def replaces_chat(self) -> bool:
+        """Too narrow to stand beside the chat: the inspector takes its place (app.tcss)."""
+        return self.screen.has_class("-memories-replace")
+
+    def _load(self, agent_id: str | None, query: str, kind: str | None) -> None:
         store = self.store_app.store
 
         def rows() -> list[tuple[Memory, str, str]]:
@@ -165,7 +208,7 @@ class MemoryInspector(Vertical):
     @on(MemoriesLoaded)
     def _show(self, event: MemoriesLoaded) -> None:
         event.stop()
-        if event.agent_id != self.agent_id:
+        if event.agent_id != (None if self.all_agents else self.agent_id):
             return
         rows = event.rows
         option_list = self.query_one(MemoryList)
@@ -190,12 +233,13 @@ class MemoryInspector(Vertical):
 
     def _prompt(self, memory: Memory) -> Content:
         origin = memory.session_id[-6:] if memory.session_id else "—"
+        agent = f"{one_line(memory.agent_id, 20)} · " if self.all_agents else ""
         return Content.assemble(
             (f"{memory.type:<12}", "$accent"),
             (one_line(memory.title, 60), ""),
             "\n",
             (
-                f"#{memory.id} · from {origin} · {format_ago(self.now - memory.created_at)}",
+                f"#{memory.id} · {agent}from {origin} · {format_ago(self.now - memory.created_at)}",
                 "$text-muted",
             ),
         )
@@ -217,10 +261,11 @@ class MemoryInspector(Vertical):
 
     def _detail(self, memory: Memory, snippet: str) -> Content:
         parts: list[str | tuple[str, str]] = [
-            (one_line(memory.title, 200), "bold"),
+            (one_line(memory.title), "bold"),  # whole: the detail wraps
             "\n",
             (
-                f"{memory.type} · {memory.status} · confidence {memory.confidence:.2f}",
+                f"{memory.type} · {memory.status} · confidence {memory.confidence:.2f} · "
+                f"agent {one_line(memory.agent_id, 40)}",
                 "$text-muted",
             ),
             "\n",
@@ -234,8 +279,8 @@ class MemoryInspector(Vertical):
             (f"from {origin}", "$text-muted"),
             "\n",
             (
-                f"created {local_datetime(memory.created_at)} · "
-                f"updated {local_datetime(memory.updated_at)}",
+                f"created {local_when(memory.created_at, self.now)} · "
+                f"updated {local_when(memory.updated_at, self.now)}",
                 "$text-muted",
             ),
             "\n\n",

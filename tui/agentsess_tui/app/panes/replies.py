@@ -4,18 +4,33 @@ that failed, kept to retry with ctrl+r. A plain class the chat pane owns."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual.worker import Worker
 
 from ...agents import ResponderSettings, build_request, responder_for, run_reply
-from ...core.errors import AgentsessError
+from ...core.errors import AgentsessError, NotFound
+from ...core.text import one_line
 from ..messages import ReplyFailed
+from ..screens.modals import ConfirmModal
 from ..widgets.chat_rows import ErrorRow, StreamingReply
 
 if TYPE_CHECKING:
+    from ...core.models import Message, Session
     from .chat import ChatPane
+
+
+class HostNotConfirmed(AgentsessError):
+    """The person declined the host a session asks replies to come from."""
+
+    title = "Reply not sent"
+
+
+# In the user message's metadata: its reply failed, and why. Kept in the database so the
+# error row and ctrl+r survive switching sessions (and a restart); a retry removes it.
+FAILED_MARK = "reply_failed"
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,7 @@ class PendingReply:
     session_id: str
     text: str
     after_id: int
+    marked: bool = False  # the user message carries FAILED_MARK
 
 
 class Replies:
@@ -67,6 +83,25 @@ class Replies:
         if pending is not None:
             self.start(pending)
 
+    async def restore(self, session_id: str, messages: list[Message]) -> None:
+        """A transcript was (re)loaded: show the failure its last message carries."""
+        last = messages[-1] if messages else None
+        if last is None or last.role != "user" or FAILED_MARK not in last.metadata:
+            return
+        if self.is_replying(session_id):
+            return
+        self._failed[session_id] = PendingReply(session_id, last.content, last.id, marked=True)
+        await self._pane.transcript.add_row(ErrorRow(str(last.metadata[FAILED_MARK])))
+        self._pane.screen.refresh_bindings()
+
+    def _mark(self, pending: PendingReply, why: str | None) -> None:
+        """Set (or with None clear) the failure mark on the user's message (blocking)."""
+        store = self._pane.agentsess.store
+        with contextlib.suppress(AgentsessError):  # gone or locked: the row still shows
+            page = store.messages(pending.session_id, before_id=pending.after_id + 1, limit=1)
+            if page and page[-1].id == pending.after_id:
+                store.update_message(pending.after_id, page[-1].content, {FAILED_MARK: why})
+
     async def _reply(self, pending: PendingReply) -> None:
         """Build the context, stream the reply into the transcript and the database."""
         pane = self._pane
@@ -74,8 +109,11 @@ class Replies:
         store = app.store
         chat = app.settings.chat
         row: StreamingReply | None = None
+        if pending.marked:
+            await asyncio.to_thread(self._mark, pending, None)
         try:
             session = await asyncio.to_thread(store.get_session, pending.session_id)
+            await self._confirm_host(session)
             settings = ResponderSettings.resolve(chat, session)
             request = await asyncio.to_thread(
                 build_request, store, pending.session_id, pending.text, settings
@@ -98,10 +136,52 @@ class Replies:
             raise
         except AgentsessError as error:
             await self._close_stream(row, pending.session_id)
-            self._failed[pending.session_id] = pending
+            if isinstance(error, NotFound) and await self._deleted(pending.session_id):
+                return  # deleted while it streamed: nothing failed ("No message 28.")
+            self._failed[pending.session_id] = replace(pending, marked=True)
+            await asyncio.to_thread(self._mark, pending, one_line(str(error), 500))
             pane.post_message(ReplyFailed(pending.session_id, error))
             return
         await self._close_stream(row, pending.session_id)
+
+    async def _deleted(self, session_id: str) -> bool:
+        try:
+            await asyncio.to_thread(self._pane.agentsess.store.get_session, session_id)
+        except NotFound:
+            return True
+        return False
+
+    async def _confirm_host(self, session: Session) -> None:
+        """A session that asks for a host the person has not allowed: ask (Cancel focused),
+        and remember a yes per host; no (or escape) sends nothing anywhere."""
+        from ...agents.hosts import confirm_host, pending_host
+
+        chat = self._pane.agentsess.settings.chat
+        wanted = await asyncio.to_thread(pending_host, session, chat)
+        if wanted is None:
+            return
+        decided: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answer(yes: bool | None) -> None:
+            if not decided.done():
+                decided.set_result(bool(yes))
+
+        self._pane.app.push_screen(
+            ConfirmModal(
+                "Send replies to another server?",
+                f"{wanted.describe()}\n\nAllow it only if you know this server. Your answer "
+                f"is remembered for {wanted.host}.",
+                "Allow this server",
+                danger=False,
+            ),
+            answer,
+        )
+        if not await decided:
+            raise HostNotConfirmed(
+                f"Not sent: this session asks for {wanted.host}, which you did not allow.",
+                hint="Press ctrl+r to be asked again, or choose the responder with /backend.",
+            )
+        await asyncio.to_thread(confirm_host, None, wanted.url)
 
     async def _close_stream(self, row: StreamingReply | None, session_id: str) -> None:
         """Replace the streaming row with the stored message (complete, or partial)."""

@@ -111,6 +111,8 @@ class Sidebar(Vertical):
             self.notify(
                 notice.text, title=notice.title, severity=notice.severity, timeout=10, markup=False
             )
+        if batch.notices and self.agentsess.settings.ui.bell:
+            self.app.bell()  # once per batch: a mass expiry is one bell, not a hundred
         self.session_list.set_sessions(list(self.feed.sessions.values()))
         if self._pending_select is not None and self.session_list.select_id(self._pending_select):
             self._pending_select = None
@@ -171,10 +173,16 @@ class Sidebar(Vertical):
         filter_input.display = True
         filter_input.focus()
 
+    @property
+    def filter_shown(self) -> bool:
+        return bool(self.query_one("#filter").display)
+
     def back(self) -> None:
-        """Leave a text field for the list; an empty filter closes."""
+        """Escape: from the filter (or from the list while a filter applies) clear and close
+        it, as in k9s and lazygit; from any other field, back to the list."""
         filter_input = self.query_one("#filter", Input)
-        if filter_input.has_focus and not filter_input.value:
+        if filter_input.has_focus or (self.session_list.has_focus and filter_input.display):
+            filter_input.value = ""  # Input.Changed re-lists every session
             filter_input.display = False
         self.session_list.focus()
 

@@ -31,6 +31,7 @@ def _bindings() -> list[tuple[str, Binding]]:
     from ..panes.memories import MemoryList
     from ..widgets.chat_input import ChatInput
     from ..widgets.session_list import SessionList
+    from .keys import is_explainer
     from .main import MainScreen
 
     found: list[tuple[str, Binding]] = []
@@ -42,7 +43,7 @@ def _bindings() -> list[tuple[str, Binding]]:
         ("Memory inspector", MemoryList.BINDINGS),
     ):
         for binding in bindings:
-            if isinstance(binding, Binding) and binding.id:
+            if isinstance(binding, Binding) and binding.id and not is_explainer(binding):
                 found.append((section, binding))
     return found
 

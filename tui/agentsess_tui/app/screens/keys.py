@@ -26,10 +26,20 @@ LETTER_ACTIONS = (
         "next_session",
         "help",
         "quit",
+        "explain",
     }
 )
 
 MAIN_BINDINGS: list[BindingType] = [
+    # First, so that the footer never cuts it off (it cuts from the right).
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        id="help",
+        tooltip="All keys, slash commands and what the colours mean",
+        key_display="?",
+    ),
     Binding(
         "n",
         "new_session",
@@ -130,14 +140,6 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Select the next session",
         key_display="]",
     ),
-    Binding(
-        "question_mark",
-        "help",
-        "Help",
-        id="help",
-        tooltip="All keys, slash commands and what the colours mean",
-        key_display="?",
-    ),
     Binding("q", "quit", "Quit", id="quit", tooltip="Leave agentsess-tui"),
     Binding(
         "escape",
@@ -161,3 +163,49 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Leave the text field and return to the session list",
     ),
 ]
+
+
+def _explained(bindings: list[BindingType]) -> list[BindingType]:
+    """A hidden twin of each session key that only applies in some phases (same key, same id,
+    so a `[keymap]` remap moves both): pressed when its action does not apply, it says why
+    instead of doing nothing. Textual tries a key's bindings in order, the real one first."""
+    wanted = NEEDS_LIVE | NEEDS_DEAD
+    return [
+        Binding(b.key, f"explain('{b.action}')", b.description, show=False, id=b.id)
+        for b in bindings
+        if isinstance(b, Binding) and b.action in wanted
+    ]
+
+
+MAIN_BINDINGS += _explained(MAIN_BINDINGS)
+# The footer's order of the main keys, by binding id (the first binding of an id: the
+# hidden twins above share it).
+MAIN_ORDER: dict[str | None, int] = {}
+for _index, _binding in enumerate(MAIN_BINDINGS):
+    if isinstance(_binding, Binding):
+        MAIN_ORDER.setdefault(_binding.id, _index)
+
+
+def is_explainer(binding: Binding) -> bool:
+    """The hidden twins above: not listed in the help screen or the command palette."""
+    return binding.action.startswith("explain(")
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id a `[keymap]` may name: our widgets' and screens' (and Textual's
+    own that have one). Imports the dialogs, so it runs after the first frame."""
+    from textual.dom import DOMNode
+
+    from ..panes import memories  # noqa: F401 (their classes are walked below)
+    from ..widgets import session_list, transcript  # noqa: F401
+    from . import forms, help, message_pager, modals  # noqa: F401
+
+    found: set[str] = set()
+    classes: list[type] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.add(binding.id)
+    return found

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -35,12 +35,17 @@ from ..panes.sidebar import Sidebar
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
 from .handoff import HandOff
-from .keys import LETTER_ACTIONS, MAIN_BINDINGS, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+from .keys import LETTER_ACTIONS, MAIN_BINDINGS, MAIN_ORDER, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
 from .session_actions import SessionActions
 from .slash import SlashCommands
 
 if TYPE_CHECKING:
     from ..app import AgentsessApp
+
+
+# Narrower than this, the memory inspector takes the chat's place instead of squeezing it
+# (at 120 columns beside the sidebar and the inspector the chat had 42 columns, at 80 had 14).
+INSPECTOR_BESIDE_CHAT_MIN = 140
 
 
 class MainScreen(Screen[None]):
@@ -84,8 +89,12 @@ class MainScreen(Screen[None]):
             yield MemoryInspector(id="memories").data_bind(MainScreen.now)
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < INSPECTOR_BESIDE_CHAT_MIN, "-memories-replace")
+
     def on_mount(self) -> None:
         app = self.agentsess
+        self.set_class(app.size.width < INSPECTOR_BESIDE_CHAT_MIN, "-memories-replace")
         self.memories.display = False
         self.chat.show_empty(self._first_empty)
         self.sidebar.session_list.focus()
@@ -184,6 +193,14 @@ class MainScreen(Screen[None]):
         if event.batch.first:
             self.agentsess.first_load_shown()
 
+    @on(Input.Changed, "#filter")
+    def _filtered(self) -> None:
+        # After the sidebar re-listed: the chat shows a session that is listed.
+        listed = {session.id for session in self.visible_sessions}
+        selected = self.selected
+        if self.chat.open_id not in listed and selected is not None:
+            self.open_session(selected.id)
+
     @on(SessionList.Highlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()
@@ -255,11 +272,20 @@ class MainScreen(Screen[None]):
 
     # -- keys ------------------------------------------------------------------------------
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        # Textual moves a [keymap]-remapped key to the end, where the footer cuts it off:
+        # the main keys keep their place (the focused widget's own keys stay first).
+        bindings = super().active_bindings
+        return dict(
+            sorted(bindings.items(), key=lambda item: MAIN_ORDER.get(item[1].binding.id, -1))
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LETTER_ACTIONS and isinstance(self.focused, Input | TextArea):
             return False
         if action == "back":
-            return not isinstance(self.focused, SessionList)
+            return not isinstance(self.focused, SessionList) or self.sidebar.filter_shown
         if action == "cancel_reply":
             return self.is_replying(self.chat.open_id)
         if action == "retry_reply":
@@ -293,6 +319,9 @@ class MainScreen(Screen[None]):
         if self.selected is not None:
             self.actions.resume(self.selected.id)
 
+    def action_explain(self, action: str) -> None:
+        self._with_selected(lambda session: self.actions.explain(session, action))
+
     def action_end(self) -> None:
         self._with_selected(self.actions.end)
 
@@ -319,6 +348,15 @@ class MainScreen(Screen[None]):
         self.chat.replies.retry(self.chat.open_id)
 
     def action_back(self) -> None:
+        inspector = self.memories
+        focused = self.focused
+        if inspector.display and focused is not None and inspector in focused.ancestors:
+            if isinstance(focused, Input):
+                inspector.focus_list()  # out of the search, still in the inspector
+                return
+            if inspector.replaces_chat:
+                self.action_toggle_memories()  # back to the chat it covers
+                return
         self.sidebar.back()
 
     def action_previous_session(self) -> None:
@@ -331,7 +369,11 @@ class MainScreen(Screen[None]):
         self.sidebar.session_list.action_open()
 
     def action_filter(self) -> None:
-        self.sidebar.show_filter()
+        focused = self.focused
+        if focused is not None and self.memories in focused.ancestors:
+            self.memories.focus_search()  # `/` searches where the cursor is (lazygit)
+        else:
+            self.sidebar.show_filter()
 
     def action_sort(self) -> None:
         self.notify(f"Sorted by {self.sidebar.cycle_sort()}", timeout=2)
@@ -345,7 +387,8 @@ class MainScreen(Screen[None]):
             session = self.selected
             inspector.show_agent(session.agent_id if session else None)
             inspector.reload()
-            inspector.query_one("#memory-search", Input).focus()
+            # The list, not the search box: a second `m` closes again instead of typing m.
+            inspector.focus_list()
         else:
             self.sidebar.session_list.focus()
 

@@ -30,9 +30,9 @@ from ...core.clock import MINUTE_MS
 from ...core.durations import format_minutes, parse_minutes
 from ...core.errors import InvalidInput
 from ...core.models import Session
+from ...core.phases import local_when
 from ...core.text import one_line, visible
 from ...core.validate import extend_minutes
-from ..format import local_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -271,8 +271,9 @@ class ExtendModal(Dialog):
     def fields(self) -> Iterable[Widget]:
         yield Static(
             Content(
-                f"Expires {local_time(self.session.expires_at)}; the lifetime cap is "
-                f"{local_time(self.session.cap_at)}. Type a duration: 30m, 2h, 1h30m."
+                f"Expires {local_when(self.session.expires_at, self.now)}; the lifetime cap "
+                f"is {local_when(self.session.cap_at, self.now)}. Type a duration: 30m, 2h, "
+                "1h30m."
             ),
             classes="dialog-body",
         )
@@ -299,7 +300,7 @@ class ExtendModal(Dialog):
         target = self.session.expires_at + minutes * MINUTE_MS
         new_expiry = min(target, self.session.cap_at)
         added = max(0, new_expiry - self.session.expires_at) // MINUTE_MS
-        text = f"+{format_minutes(minutes)} → expires {local_time(new_expiry)}"
+        text = f"+{format_minutes(minutes)} → expires {local_when(new_expiry, self.now)}"
         if new_expiry < target:
             text += f" (capped by the lifetime limit: only +{format_minutes(added)})"
         preview.update(Content(text))

@@ -123,6 +123,10 @@ class SessionActions:
 
     def resume(self, session_id: str) -> None:
         def resume() -> SessionWritten:
+            before = self._store.get_session(session_id)
+            if before.is_live(self._now()):
+                # The core returns the current activation unchanged: say so, not "resumed".
+                return SessionWritten(already_active(before, self._now()), before)
             activation = self._store.resume_session(session_id)
             session = activation.session
             left = format_countdown(session.expires_at - self._now())
@@ -136,6 +140,23 @@ class SessionActions:
             )
 
         self._write(resume, same)
+
+    def explain(self, session: Session, action: str) -> None:
+        """A session key pressed in a phase where it does nothing: say why, and what does."""
+        now = self._now()
+        if action == "resume":
+            notice = already_active(session, now)
+        else:
+            verb = {"extend": "extend", "extend_by": "extend", "end": "end"}.get(action)
+            what = f"nothing to {verb}" if verb else "its token no longer works"
+            ended = session.state == "ended"
+            state = "is ended" if ended else "has expired"
+            notice = Notice(
+                "Session ended" if ended else "Session expired",
+                f"“{one_line(session.title, 30)}” {state}: {what}. "
+                "Press r to resume it (a new window and a new token).",
+            )
+        self._screen.notify(notice.text, title=notice.title, markup=False)
 
     # -- end, clear, delete (each asks first) ----------------------------------------------
 
@@ -249,6 +270,15 @@ class SessionActions:
             )
 
         self._write(save, same)
+
+
+def already_active(session: Session, now: int) -> Notice:
+    left = format_countdown(session.expires_at - now)
+    return Notice(
+        "Already active",
+        f"“{one_line(session.title, 30)}” is already active ({left} left): nothing changed; "
+        "its token still works.",
+    )
 
 
 def created(activation: Activation) -> SessionWritten:

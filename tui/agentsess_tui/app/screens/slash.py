@@ -10,7 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from ...agents.commands import SlashCommand, export_format, parse_slash, suggest
+from ...agents.commands import (
+    EXPORT_FORMATS,
+    SlashCommand,
+    export_format,
+    parse_slash,
+    suggest,
+)
 from ...core.errors import AgentsessError, InvalidInput
 from ...core.models import Session
 from ...core.phases import time_left
@@ -119,6 +125,18 @@ class SlashCommands:
         screen.actions.resume(target.id)
         screen.jump_to(target.id, focus=False)  # the typing stays in the chat
 
+    def exports_dir(self) -> Path:
+        app = self._screen.agentsess
+        configured = app.settings.ui.exports_dir
+        if configured:
+            return Path(configured).expanduser()
+        paths = app.paths
+        if paths is None:
+            from ...core.config import resolve_paths
+
+            paths = resolve_paths()
+        return paths.exports_dir
+
     def find_session(self, query: str) -> Session | None:
         """By id, exact title, or a unique part of a title; otherwise say what matched."""
         needle = query.strip().lower()
@@ -148,26 +166,45 @@ class SlashCommands:
             self._screen.action_clear()
 
     def _export(self, session_id: str, args: str) -> None:
+        """`/export [format] [path]`: into the exports directory (never the directory the
+        app was started in, under `make run` the git checkout); a relative path is taken
+        from there, a directory gets the default name, an existing file is never replaced."""
+        words = args.split(maxsplit=1)
+        fmt_word = words[0] if words and words[0].lower() in {*EXPORT_FORMATS, "markdown"} else ""
+        where = args.strip()[len(fmt_word) :].strip()
         try:
             # export_format checks the value against the formats the core writes.
-            fmt = cast("Format", export_format(args))
+            fmt = cast("Format", export_format(fmt_word or _format_of(where)))
         except InvalidInput as error:
             self._note(f"**{error.title}.** {error}")
             return
         store = self._screen.agentsess.store
+        base = self.exports_dir()
 
         def export() -> NoteReady:
+            from ...core.files import private_dir
             from ...core.transfer import default_filename, export_session
 
             text = export_session(store, session_id, fmt)
-            name = default_filename(store.get_session(session_id), fmt)
+            target = base / Path(where).expanduser() if where else base
             try:
-                path = write_new_file(Path.cwd(), name, text)
-            except OSError as error:
-                return NoteReady(f"**Cannot write the export.** {error}")
-            return NoteReady(f"Exported to `{path}` ({len(text):,} characters).")
+                if where and not target.is_dir():
+                    directory, name = target.parent, target.name
+                else:
+                    directory, name = target, default_filename(store.get_session(session_id), fmt)
+                private_dir(directory)
+                path = write_new_file(directory, name, text)
+            except (OSError, AgentsessError) as error:
+                return NoteReady(f"**Cannot write the export.** {one_line(str(error))}")
+            return NoteReady(f"Exported to `{path.resolve()}` ({len(text):,} characters).")
 
         run_store_call(self._screen.chat, export, lambda note: note, group="export", failed=as_note)
+
+
+def _format_of(path: str) -> str:
+    """The format a file name asks for (`notes.json`), Markdown otherwise."""
+    suffix = Path(path).suffix.lstrip(".").lower()
+    return suffix if suffix in EXPORT_FORMATS else "md"
 
 
 def write_new_file(directory: Path, name: str, text: str) -> Path:

@@ -6,11 +6,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ...core.durations import format_span
 from ...core.models import Phase, Session
-from ...core.phases import time_left
+from ...core.phases import counts_text, local_when, time_left
 from ...core.text import one_line
-from ..format import local_time
 from .session_list import PHASE_MARK
 
 PHASE_STYLE = {
@@ -50,8 +48,9 @@ class ChatHeader(Static):
         """The phase and the time line: what a tick may change."""
         phase = session.phase(now)
         if phase in (Phase.ACTIVE, Phase.EXPIRING):
-            left = format_span(session.expires_at - now)
-            return phase, f"expires {local_time(session.expires_at)} ({left} left)"
+            # The countdown itself is the sidebar's (one format, ticking there): here the
+            # moment, which changes only when the session does.
+            return phase, f"expires {local_when(session.expires_at, now)}"
         when = time_left(session, now)
         if phase is Phase.ENDED and session.end_reason:
             when += f" ({one_line(session.end_reason, 40)})"
@@ -77,7 +76,7 @@ class ChatHeader(Static):
         second = Content.assemble(
             (when, style),
             ("  ·  ", "$text-muted"),
-            (f"{session.renewal_count} renewals, {session.resume_count} resumes", ""),
+            (counts_text(session), ""),
             ("  ·  ", "$text-muted"),
             (session.id, "$text-muted"),
         )

@@ -38,6 +38,9 @@ class Transcript(VerticalScroll, can_focus=True):
             show=False,
             tooltip="Open the long message on screen in a pager",
         ),
+        # vim/less/lazygit: g the top (older pages load as at home), G the newest message.
+        Binding("g", "scroll_home", "Top", id="transcript_top", show=False),
+        Binding("G", "scroll_end", "Bottom", id="transcript_bottom", show=False),
     ]
 
     class NeedOlder(TextualMessage):

@@ -28,6 +28,7 @@ from ..errors import (
 )
 from ..ids import check_session_id, new_activation_id, new_session_id
 from ..models import Activation, EndSummary, ExtendResult, Session, State
+from ..phases import local_when
 from ..rows import SESSIONS, add_event, insert, session_from_row
 from .agents import AgentRepo
 from .memories import MemoryRepo
@@ -136,7 +137,7 @@ class Lifecycle:
                 raise CannotExtend(
                     f"Session {session.title!r} is at its lifetime cap of "
                     f"{format_minutes(policy.max_lifetime_minutes)} (it ends at "
-                    f"{to_iso(session.cap_at)}).",
+                    f"{local_when(session.cap_at, self.clock.now_ms(), zone=True)}).",
                     hint="Let it expire and resume it for a new window, or start a new session.",
                 )
             now = self.clock.now_ms()
@@ -173,7 +174,8 @@ class Lifecycle:
             if cap_at <= now:
                 raise InvalidPolicy(
                     f"max_lifetime_minutes = {policy.max_lifetime_minutes} would end the "
-                    f"session before now (it was activated at {to_iso(session.activated_at)}).",
+                    f"session before now (it was activated at "
+                    f"{local_when(session.activated_at, now, zone=True)}).",
                     hint="Give a longer lifetime, or resume the session later for a new one.",
                 )
             expires_at = session.expires_at

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import validate
-from ..clock import MINUTE_MS, Clock, to_iso
+from ..clock import MINUTE_MS, Clock
 from ..db import CommitThenRaise, Database
 from ..durations import format_ago
 from ..errors import InvalidInput, NotFound, SessionEnded, SessionExpired
 from ..ids import check_session_id
 from ..models import Event, Phase, Session, State
-from ..phases import PHASE_WHERE_SQL, SIDEBAR_ORDER_SQL, STATE_WHERE_SQL
+from ..phases import PHASE_WHERE_SQL, SIDEBAR_ORDER_SQL, STATE_WHERE_SQL, local_when
 from ..rows import EVENTS, SESSIONS, add_event, event_from_row, session_from_row
 
 if TYPE_CHECKING:
@@ -195,7 +195,8 @@ class SessionRepo:
     def expired_error(self, session: Session) -> SessionExpired:
         ago = format_ago(max(0, self.clock.now_ms() - session.expires_at))
         return SessionExpired(
-            f"Session {session.title!r} expired {ago} ({to_iso(session.expires_at)}).",
+            f"Session {session.title!r} expired {ago} "
+            f"({local_when(session.expires_at, self.clock.now_ms(), zone=True)}).",
             expired_at=session.expires_at,
             hint="Resume it to start a new window; its conversation is kept.",
         )
