@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,7 +41,7 @@ from .repo.memories import MemoryRepo
 from .repo.messages import MessageRepo
 from .repo.sessions import SessionRepo
 from .repo.sweep import Sweeper
-from .schema import ensure_schema
+from .schema import MIGRATIONS, applied_names, ensure_schema
 from .tokens import load_key
 
 if TYPE_CHECKING:
@@ -77,14 +77,20 @@ class Store:
         key: bytes | None = None,
         key_file: Path | None = None,
         on_upgrade: Callable[[list[str]], None] | None = None,
+        readonly: bool = False,
     ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or Settings()
         self._key = key
         self._key_file = key_file
-        self.db = Database(self.path, self.settings.busy_timeout_ms)
+        # `readonly`: for commands that only read; they then work in a read-only directory
+        # and change nothing (issue 10). Writes through such a store fail with StorageError.
+        self.db = Database(self.path, self.settings.busy_timeout_ms, readonly=readonly)
         try:
+            if self.db.readonly and not _schema_is_current(self.db.conn()):
+                self.db.close()  # the one-time upgrade writes: open as usual for it
+                self.db = Database(self.path, self.settings.busy_timeout_ms)
             ensure_schema(self.db.conn(), on_upgrade)
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
@@ -181,6 +187,23 @@ class Store:
         return self._sessions.list_sessions(
             state=state, agent_id=agent_id, limit=limit, phase=phase
         )
+
+    def iter_sessions(
+        self,
+        *,
+        state: str | None = None,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        phase: str | None = None,
+    ) -> Iterator[Session]:
+        """`list_sessions` one at a time: for listings too long to hold (`sessions ls`)."""
+        rows = self._sessions.iter_sessions(
+            state=state, agent_id=agent_id, limit=limit, phase=phase
+        )
+        try:  # a generator: the errors come while it is read, after the decorator returned
+            yield from rows
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
 
     def list_sessions_page(
         self,
@@ -455,11 +478,13 @@ def open_store(
     settings: Settings | None = None,
     paths: Paths | None = None,
     on_upgrade: Callable[[Path], None] | None = None,
+    readonly: bool = False,
 ) -> Store:
     """The store the user configured: `db` beats AGENTSESS_DB and config, then the default.
 
     `on_upgrade(path)` is called before an existing database is upgraded to this version's
-    schema (a one-time step that can take a while), so a client can say so.
+    schema (a one-time step that can take a while), so a client can say so. `readonly`: see
+    `Store`.
     """
     paths = paths or resolve_paths()
     settings = settings or load_settings(paths)
@@ -470,4 +495,9 @@ def open_store(
         settings=settings,
         key_file=paths.key_file,
         on_upgrade=None if on_upgrade is None else lambda _pending: on_upgrade(path),
+        readonly=readonly,
     )
+
+
+def _schema_is_current(conn: sqlite3.Connection) -> bool:
+    return {fn.__name__ for fn in MIGRATIONS} <= applied_names(conn)
