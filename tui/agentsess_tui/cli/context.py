@@ -44,7 +44,7 @@ class Runtime:
         return self._store
 
     def now(self) -> int:
-        return self.store.now()
+        return (self._store or self.store).now()  # a reader's clock is the same
 
     def close(self) -> None:
         if self._store is not None:
