@@ -167,6 +167,19 @@ def test_responder_commands_change_the_session(store: Store, session: Session) -
     assert store.get_session(session.id).metadata["responder"] == {"backend": "offline"}
 
 
+def test_model_command_says_when_the_model_is_not_allowed(store: Store, session: Session) -> None:
+    chat = ChatSettings(backend="openai", model="llama3.2", allowed_models=("qwen2.5",))
+    command = parse_slash("/model gpt-4-32k")
+    assert command is not None
+    result = run_command(store, session.id, command, chat, env={})
+    assert result is not None
+    assert "keep using `llama3.2`" in result.text and "allowed_models" in result.text
+    command = parse_slash("/model qwen2.5")
+    assert command is not None
+    result = run_command(store, session.id, command, chat, env={})
+    assert result is not None and "(model qwen2.5)" in result.text
+
+
 def test_bad_backend_is_refused(store: Store, session: Session) -> None:
     with pytest.raises(InvalidInput, match="not a chat backend"):
         run(store, session, "/backend gpt")

@@ -48,6 +48,12 @@ def test_environment_then_session_metadata(
         store, session.id, model="qwen2.5", system_prompt="Answer in French."
     )
     settings = ResponderSettings.resolve(chat, updated)
+    # Issue 10: the session's model only among those the user allows; its prompt, always.
+    assert (settings.model, settings.system_prompt) == ("llama3.2", "Answer in French.")
+    monkeypatch.setenv("AGENTSESS_CHAT__ALLOWED_MODELS", "mistral, qwen2.5")
+    chat = load_settings(resolve_paths()).chat
+    assert chat.allowed_models == ("mistral", "qwen2.5")
+    settings = ResponderSettings.resolve(chat, updated)
     assert (settings.model, settings.system_prompt) == ("qwen2.5", "Answer in French.")
     assert settings.api_key == "sk-env"  # keys only ever come from config or environment
     responder = responder_for(updated, chat, store)
@@ -142,3 +148,28 @@ def test_agents_import_without_textual_rich_or_httpx() -> None:
     )
     output = run_python(code)
     assert output == "", f"agents pulled in: {output}"
+
+
+@pytest.mark.parametrize(
+    ("model", "allowed", "picked", "used"),
+    [
+        ("llama3.2", (), "gpt-4-32k", "llama3.2"),  # only the configured one by default
+        ("llama3.2", (), "llama3.2", "llama3.2"),
+        ("llama3.2", ("qwen2.5",), "qwen2.5", "qwen2.5"),
+        ("llama3.2", ("qwen2.5",), "gpt-4-32k", "llama3.2"),
+        ("llama3.2", ("*",), "gpt-4-32k", "gpt-4-32k"),
+        ("", (), "qwen2.5", "qwen2.5"),  # nothing configured: the session's pick is all
+        ("", ("qwen2.5",), "gpt-4-32k", ""),
+    ],
+)
+def test_a_session_picks_its_model_only_among_the_allowed(
+    store: Store,
+    session: Session,
+    model: str,
+    allowed: tuple[str, ...],
+    picked: str,
+    used: str,
+) -> None:
+    chat = ChatSettings(backend="openai", model=model, allowed_models=allowed)
+    updated = update_responder_settings(store, session.id, model=picked)
+    assert ResponderSettings.resolve(chat, updated, env={}).model == used

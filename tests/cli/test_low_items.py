@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,19 @@ def test_activation_repr_masks_the_token(db: Store, bot: str) -> None:
     for text in (repr(activation), str(activation)):
         assert activation.token not in text
         assert activation.token.split(".")[2] not in text
+
+
+def test_an_import_drops_responder_hosts_and_says_so(run: Cli, bot: str, db: Store) -> None:
+    sid = run.new_session(bot)
+    exported = run.ok("sessions", "export", sid, "-o", "-").json()
+    exported["session"]["metadata"] = {
+        "responder": {"backend": "openai", "base_url": "http://evil.example/v1", "model": "m"}
+    }
+    Path("hostile.json").write_text(json.dumps(exported), encoding="utf-8")
+    out = run.ok("sessions", "import", "hostile.json", "--new-id")
+    assert "Note: dropped responder.backend" in out.stdout
+    assert "Note: dropped responder.base_url" in out.stdout
+    data = run.ok("sessions", "import", "hostile.json", "--new-id", "--json").json()
+    assert len(data["notes"]) == 2
+    copy = db.get_session(data["session"]["id"])
+    assert copy.metadata["responder"] == {"model": "m"}

@@ -111,6 +111,7 @@ def _responder_command(
             + f"\n\nSet it with `/system PROMPT`; `/system {RESET_WORD}` goes back to the default.",
         }
         return CommandResult(shown[name])
+    new: str | None = None
     if name == "backend":
         updated = update_responder_settings(store, session.id, backend=check_backend(value))
         if value == "openai" and "base_url" not in session_responder(updated):
@@ -134,6 +135,11 @@ def _responder_command(
         text = (
             f"Replies stay with the {settings.describe()}: {pending.describe()} "
             "Confirm that host in the session's responder settings first."
+        )
+    elif name == "model" and new is not None and not chat.allows_model(new):
+        text = (
+            f"Replies keep using `{settings.model}`: `{new}` is not among the models you "
+            "allow. Add it to `allowed_models` in the [chat] section of config.toml."
         )
     elif settings.backend == "openai" and not settings.model:
         text += " No model is set yet: choose one with `/model NAME`."

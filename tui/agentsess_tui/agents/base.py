@@ -108,8 +108,10 @@ class ResponderSettings:
     ) -> ResponderSettings:
         """The user's settings, overlaid by what the session may choose.
 
-        A session picks its model and system prompt. Its backend and base URL are requests
-        (any agent can write them): a session's host is used only when the user allowed it
+        A session picks its system prompt, and its model among those the user allows
+        (`[chat] model` and `allowed_models`; anything when neither is set). Its backend and
+        base URL are requests (any agent can write them): a session's host is used only when
+        the user allowed it
         (`[chat] allowed_base_urls`, or confirmed in the TUI: `confirmed`, by default read
         from the state file), and an offline user stays offline unless the session's host is
         allowed. The API key goes only to hosts from the user's configuration.
@@ -132,9 +134,11 @@ class ResponderSettings:
             for key in ("model", "base_url", "system_prompt")
             if isinstance(value := overrides.get(key), str) and value.strip()
         }
+        model = own.get("model", settings.model)
         settings = replace(
             settings,
-            model=own.get("model", settings.model),
+            # A model the user does not allow is ignored, like a host (`allowed_models`).
+            model=model if chat.allows_model(model) else settings.model,
             system_prompt=own.get("system_prompt", settings.system_prompt),
         )
         wanted = check_backend(overrides["backend"]) if "backend" in overrides else chat.backend

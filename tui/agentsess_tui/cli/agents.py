@@ -94,7 +94,7 @@ def add_agent(
 @click.pass_obj
 def list_agents(rt: Runtime, as_json: bool) -> None:
     """List agents."""
-    found = rt.store.list_agents()
+    found = rt.reader.list_agents()
     if as_json:
         echo_json([agent.to_dict() for agent in found])
         return
@@ -121,7 +121,7 @@ def list_agents(rt: Runtime, as_json: bool) -> None:
 @click.pass_obj
 def show_agent(rt: Runtime, agent_id: str, as_json: bool) -> None:
     """An agent: its policy, sessions by phase and memories."""
-    store = rt.store
+    store = rt.reader
     agent = store.get_agent(agent_id)
     policy = store.effective_policy(agent_id)
     now = rt.now()

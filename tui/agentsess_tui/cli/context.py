@@ -27,12 +27,24 @@ class Runtime:
 
     @property
     def store(self) -> Store:
-        if self._store is None:
+        if self._store is None or self._store.db.readonly:
+            if self._store is not None:
+                self._store.close()
             self._store = open_store(self.db, clock=clock_from_env(), on_upgrade=say_upgrading)
         return self._store
 
+    @property
+    def reader(self) -> Store:
+        """The store for a command that only reads: opened read-only, so it works in a
+        read-only directory and writes nothing there (issue 10)."""
+        if self._store is None:
+            self._store = open_store(
+                self.db, clock=clock_from_env(), on_upgrade=say_upgrading, readonly=True
+            )
+        return self._store
+
     def now(self) -> int:
-        return self.store.now()
+        return (self._store or self.store).now()  # a reader's clock is the same
 
     def close(self) -> None:
         if self._store is not None:

@@ -233,7 +233,7 @@ def list_memories(
     as_json: bool,
 ) -> None:
     """List memories, newest first."""
-    found = rt.store.list_memories(
+    found = rt.reader.list_memories(
         agent_id=agent_id,
         type=kind,
         status=None if status == "all" else status,
@@ -270,7 +270,7 @@ def list_memories(
 @click.pass_obj
 def show(rt: Runtime, ident: str, as_json: bool) -> None:
     """A memory in full."""
-    item = rt.store.get_memory(memory_id(ident))
+    item = rt.reader.get_memory(memory_id(ident))
     if as_json:
         echo_json(item.to_dict())
         return

@@ -89,7 +89,7 @@ def tail(
     rt: Runtime, session_id: str, count: int, follow: bool, as_json: bool, poll_interval: float
 ) -> None:
     """Show a session's last messages, and follow new ones with -f."""
-    store = rt.store
+    store = rt.reader
     store.get_session(session_id)  # a typo says so instead of printing nothing
     version = store.data_version()
     recent = store.messages(session_id, limit=count)

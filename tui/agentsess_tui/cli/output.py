@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,15 @@ from ..core.text import cell_width, json_visible, visible
 def echo_json(document: Any) -> None:
     """One JSON document on stdout, readable by people and `jq` alike."""
     click.echo(json_visible(json.dumps(document, indent=2, ensure_ascii=False)))
+
+
+def echo_json_array(items: Iterable[Any]) -> None:
+    """`echo_json(list(items))`, byte for byte, written as the items come: a listing of 100k
+    sessions never holds the whole list or its text (issue 10)."""
+    from ..core.jsonstream import write_array
+
+    write_array(items, lambda text: click.echo(text, nl=False))
+    click.echo()
 
 
 def json_line(document: Any) -> str:

@@ -8,15 +8,15 @@ from typing import cast
 import click
 
 from ..core.errors import AlreadyExists, StorageError
-from ..core.files import atomic_write
+from ..core.files import atomic_writer
 from ..core.transfer import (
     FORMATS,
     MAX_IMPORT_BYTES,
     Format,
     default_filename,
-    export_session,
     import_file,
     import_text,
+    write_export,
 )
 from .context import Runtime, read_stdin
 from .describe import quoted, session_result
@@ -44,34 +44,35 @@ SUFFIX_FORMATS: dict[str, Format] = {".json": "json", ".md": "md", ".toon": "too
 @click.pass_obj
 def export(rt: Runtime, session_id: str, fmt: str | None, output: str | None, force: bool) -> None:
     """Write a session to a file (or stdout)."""
-    store = rt.store
+    store = rt.reader
     session = store.get_session(session_id)
     chosen: Format = cast(Format, fmt) if fmt else "json"
     if fmt is None and output not in (None, "-"):
         chosen = SUFFIX_FORMATS.get(Path(str(output)).suffix.lower(), "json")
-    text = export_session(store, session_id, chosen)
     if output == "-":
-        click.echo(text)
+        write_export(store, session_id, chosen, lambda text: click.echo(text, nl=False))
+        click.echo()
         return
     path = Path(output or default_filename(session, chosen))
-    write_file(path, text + "\n", force=force)
-    note(f"Exported {session.id} {quoted(session.title)} as {chosen} to {path}.")
-
-
-def write_file(path: Path, text: str, *, force: bool) -> None:
-    """Whole or not at all: write a temporary file beside it, then rename."""
-    if path.exists() and not force:
-        raise AlreadyExists(
-            f"{path} exists already; nothing was written.",
-            hint="Pass --force to overwrite it, or choose another file with -o.",
-        )
+    refuse_existing(path, force=force)
     try:
-        atomic_write(path, text)
+        with atomic_writer(path) as handle:
+            write_export(store, session_id, chosen, handle.write)
+            handle.write("\n")
     except OSError as exc:
         raise StorageError(
             f"Cannot write {path}: {exc.strerror or exc}.",
             hint="Check that the directory exists and is writable.",
         ) from None
+    note(f"Exported {session.id} {quoted(session.title)} as {chosen} to {path}.")
+
+
+def refuse_existing(path: Path, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise AlreadyExists(
+            f"{path} exists already; nothing was written.",
+            hint="Pass --force to overwrite it, or choose another file with -o.",
+        )
 
 
 @click.command("import")

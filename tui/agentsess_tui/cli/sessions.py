@@ -6,6 +6,7 @@ The lifecycle actions (extend, end, resume, …) are in `session_actions`, files
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -25,7 +26,7 @@ from .describe import (
     policy_summary,
     print_activation,
 )
-from .output import echo_json, note, plural, table, when
+from .output import echo_json, echo_json_array, note, plural, table, when
 from .session_actions import clear, end, extend, heartbeat, remove, resume
 
 PHASES = [str(phase) for phase in Phase]
@@ -138,19 +139,35 @@ def list_sessions(
     rt: Runtime, state: str | None, agent_id: str | None, limit: int, as_json: bool
 ) -> None:
     """List sessions: expiring first, then active by time left, expired, ended."""
-    store = rt.store
+    store = rt.reader
     now = rt.now()
     if agent_id is not None:
         store.get_agent(agent_id)  # a typo should say so, not list nothing
+    if as_json:  # streamed: `--limit 0` on 100k sessions holds one at a time (issue 10)
+        listed = store.iter_sessions(
+            phase=state, agent_id=agent_id, limit=None if limit == 0 else limit + 1
+        )
+        seen = 0
+
+        def first(sessions: Iterator[Session]) -> Iterator[dict[str, Any]]:
+            nonlocal seen
+            for session in sessions:
+                seen += 1
+                if limit and seen > limit:
+                    return
+                yield session.to_dict(now)
+
+        echo_json_array(first(listed))
+        if limit and seen > limit:
+            _say_more(limit)
+        return
     found = store.list_sessions(
         phase=state, agent_id=agent_id, limit=None if limit == 0 else limit + 1
     )
     more = limit != 0 and len(found) > limit
     if more:
         found = found[:limit]
-    if as_json:
-        echo_json([session.to_dict(now) for session in found])
-    elif not found:
+    if not found:
         note(
             "No sessions"
             + (f" in phase {state}" if state else "")
@@ -173,7 +190,11 @@ def list_sessions(
             ],
         )
     if more:
-        note(f"(showing the first {limit}; use --limit N, or --limit 0 for all)")
+        _say_more(limit)
+
+
+def _say_more(limit: int) -> None:
+    note(f"(showing the first {limit}; use --limit N, or --limit 0 for all)")
 
 
 @click.command("show")
@@ -182,7 +203,7 @@ def list_sessions(
 @click.pass_obj
 def show(rt: Runtime, session_id: str, as_json: bool) -> None:
     """A session: phase, times, policy, counts, masked token and its timeline."""
-    store = rt.store
+    store = rt.reader
     session = store.get_session(session_id)
     counts = store.session_counts(session_id)
     events = store.events(session_id)

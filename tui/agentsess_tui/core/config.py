@@ -83,6 +83,12 @@ class ChatSettings:
 
     __pydantic_config__ = {"extra": "forbid"}
 
+    def allows_model(self, model: str) -> bool:
+        """May a session's replies use `model` (see `allowed_models`)?"""
+        if not self.model and not self.allowed_models:
+            return True  # nothing configured: the session's pick is the only model there is
+        return model == self.model or model in self.allowed_models or "*" in self.allowed_models
+
     backend: Literal["offline", "openai"] = "offline"
     """`offline`: the built-in memory agent. `openai`: any OpenAI-compatible server."""
     base_url: str = "http://127.0.0.1:11434/v1"
@@ -91,6 +97,10 @@ class ChatSettings:
     """Other hosts a session may send its replies to (the API key goes there too)."""
     model: str = ""
     """Model name the server knows, e.g. `llama3.2` or `gpt-4o-mini`."""
+    allowed_models: tuple[str, ...] = ()
+    """Other models a session may pick (`/model`, or its metadata, which any agent can
+    write): by default only `model`, so a session cannot run an arbitrary (say, costlier)
+    model on your key; `["*"]` allows any. With no `model` set, a session's pick is used."""
     api_key: str | None = field(default=None, repr=False)
     """Bearer key, if the server wants one (falls back to OPENAI_API_KEY)."""
     context_messages: Annotated[int, Ge(0), Le(500)] = 20
@@ -176,7 +186,7 @@ _ENV_ALIASES = {
 }
 _TOP_LEVEL = {"AGENTSESS_DB": "db", "AGENTSESS_BUSY_TIMEOUT_MS": "busy_timeout_ms"}
 # Tuple fields take a comma-separated list from the environment.
-_LIST_FIELDS = {("chat", "allowed_base_urls")}
+_LIST_FIELDS = {("chat", "allowed_base_urls"), ("chat", "allowed_models")}
 
 
 def _section_fields(section: str) -> set[str] | None:

@@ -51,6 +51,12 @@ def create_private_file(path: Path) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
+    except OSError as exc:  # a read-only directory or file system: say so (issue 10)
+        raise StorageError(
+            f"Cannot create the database {path}: {exc.strerror or exc}.",
+            hint=f"{path.parent} is not writable: pick a database elsewhere with --db or "
+            "AGENTSESS_DB, or make the directory writable.",
+        ) from None
     os.close(fd)
 
 
@@ -67,6 +73,51 @@ class Connection(sqlite3.Connection):
     """An sqlite3 connection that remembers its busy timeout, for `write_transaction`."""
 
     busy_timeout_ms: int = 5000
+
+
+def connect_readonly(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A connection that never writes, for commands that only read (issue 10): it works in a
+    read-only directory or on a read-only file, and changes nothing there.
+
+    `mode=ro` still needs the -shm file, and would create it (with the database's mode: a
+    0444 -shm left behind would then block every later write). So when nothing can be
+    writing — no -wal file (a writer always has one), and a file or directory we cannot
+    write — it opens `immutable`: no -shm, no locks, the file read as it is.
+    """
+    check_private(path)
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    cannot_write = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+    immutable = cannot_write and not wal.exists() and not shm.exists()
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=True,
+            factory=Connection,
+        )
+        conn.busy_timeout_ms = int(busy_timeout_ms)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        _refuse_foreign(conn, path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -1024")
+    except sqlite3.Error as exc:
+        raise _cannot_read(exc, path) from None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _cannot_read(exc: sqlite3.Error, path: Path) -> AgentsessError:
+    error = translate(exc, path)
+    if isinstance(error, StorageError) and error.message.startswith("Cannot write"):
+        return StorageError(
+            f"Cannot read the database {path} ({exc}).",
+            hint="Its -wal or -shm file cannot be opened: check the permissions of the "
+            "files and of their directory.",
+        )
+    return error
 
 
 def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
@@ -254,16 +305,19 @@ class Database:
     """One SQLite file: a connection per thread (sqlite3 objects must never cross threads)
     and the write transaction every change runs in. What the repositories share."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+    def __init__(self, path: Path, busy_timeout_ms: int, *, readonly: bool = False) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
+        # Read-only connections (`connect_readonly`) for an existing file; a new one is made.
+        self.readonly = readonly and path.exists()
         self._local = threading.local()
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path, self.busy_timeout_ms)
+            opener = connect_readonly if self.readonly else connect
+            conn = opener(self.path, self.busy_timeout_ms)
             self._local.conn = conn
         return conn
 

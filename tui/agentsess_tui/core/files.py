@@ -11,7 +11,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .errors import StorageError
 
@@ -49,11 +51,19 @@ def write_private(path: Path, text: str) -> None:
 def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text`, mode 0600: a reader sees the old file or the new one, never
     half of it, and nobody else can read either. The directory must exist."""
+    with atomic_writer(path) as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """`atomic_write` for text written piece by piece (an export of 200k messages): the file
+    appears whole when the block ends, and not at all if it raises."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: 0600
     temporary = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            yield handle
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -251,9 +252,10 @@ class SessionImport:
     agent_name: str | None = None
     # The policy an agent created by the import gets (an existing agent is left alone).
     agent_policy: dict[str, Any] = field(default_factory=dict)
-    messages: list[Message] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    memories: list[Memory] = field(default_factory=list)
+    # Iterables: an import from a file reads them as they are written (issue 10).
+    messages: Iterable[Message] = field(default_factory=list)
+    events: Iterable[Event] = field(default_factory=list)
+    memories: Iterable[Memory] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -21,11 +21,13 @@ def open_store(
     settings: Settings | None = None,
     paths: Paths | None = None,
     on_upgrade: Callable[[Path], None] | None = None,
+    readonly: bool = False,
 ) -> Store:
     """The store the user configured: `db` beats AGENTSESS_DB and config, then the default.
 
     `on_upgrade(path)` is called before an existing database is upgraded to this version's
-    schema (a one-time step that can take a while), so a client can say so.
+    schema (a one-time step that can take a while), so a client can say so. `readonly`: see
+    `Store`.
     """
     paths = paths or resolve_paths()
     settings = settings or load_settings(paths)
@@ -36,4 +38,5 @@ def open_store(
         settings=settings,
         key_file=paths.key_file,
         on_upgrade=None if on_upgrade is None else lambda _pending: on_upgrade(path),
+        readonly=readonly,
     )

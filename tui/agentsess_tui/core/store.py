@@ -9,7 +9,7 @@ protocol that other implementations (PostgreSQL next) satisfy too.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,7 +40,7 @@ from .repo.memories import MemoryRepo
 from .repo.messages import MessageRepo
 from .repo.sessions import SessionRepo
 from .repo.sweep import Sweeper
-from .schema import ensure_schema
+from .schema import MIGRATIONS, applied_names, ensure_schema
 from .tokens import load_key
 
 if TYPE_CHECKING:
@@ -76,14 +76,20 @@ class Store:
         key: bytes | None = None,
         key_file: Path | None = None,
         on_upgrade: Callable[[list[str]], None] | None = None,
+        readonly: bool = False,
     ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or Settings()
         self._key = key
         self._key_file = key_file
-        self.db = Database(self.path, self.settings.busy_timeout_ms)
+        # `readonly`: for commands that only read; they then work in a read-only directory
+        # and change nothing (issue 10). Writes through such a store fail with StorageError.
+        self.db = Database(self.path, self.settings.busy_timeout_ms, readonly=readonly)
         try:
+            if self.db.readonly and not _schema_is_current(self.db.conn()):
+                self.db.close()  # the one-time upgrade writes: open as usual for it
+                self.db = Database(self.path, self.settings.busy_timeout_ms)
             ensure_schema(self.db.conn(), on_upgrade)
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from None
@@ -169,6 +175,23 @@ class Store:
         return self._sessions.list_sessions(
             state=state, agent_id=agent_id, limit=limit, phase=phase
         )
+
+    def iter_sessions(
+        self,
+        *,
+        state: str | None = None,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        phase: str | None = None,
+    ) -> Iterator[Session]:
+        """`list_sessions` one at a time: for listings too long to hold (`sessions ls`)."""
+        rows = self._sessions.iter_sessions(
+            state=state, agent_id=agent_id, limit=limit, phase=phase
+        )
+        try:  # a generator: the errors come while it is read, after the decorator returned
+            yield from rows
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
 
     def list_sessions_page(
         self,
@@ -398,3 +421,7 @@ if TYPE_CHECKING:
     # mypy proves the SQLite store satisfies the protocol every client is written against.
     def _satisfies(store: Store) -> SessionStore:
         return store
+
+
+def _schema_is_current(conn: sqlite3.Connection) -> bool:
+    return {fn.__name__ for fn in MIGRATIONS} <= applied_names(conn)

@@ -1,12 +1,15 @@
 """Importing a whole session (read from a file by `transfer`) in one write transaction.
 
-Everything is validated before the first row is written; an id that exists already is an
+Everything is validated before the transaction commits (rows are checked as they are
+written, and one bad row rolls the whole import back); an id that exists already is an
 `AlreadyExists` unless `new_id` asks for a copy under a new id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from .. import validate
 from ..clock import MINUTE_MS, Clock
@@ -57,29 +60,30 @@ class SessionImporter:
         )
         session_row = {name: getattr(session, name) for name in SESSIONS.insertable}
         session_row["metadata"] = validate.metadata(session.metadata)
-        messages = []
-        for index, message in enumerate(imported.messages, 1):
-            try:
-                validate.role(message.role)
-                validate.message_content(message.content)
-                meta = validate.metadata(message.metadata)
-            except InvalidInput as exc:
-                raise _refused("Message", index, exc) from None
-            messages.append(
-                {
+        tally = {"messages": 0, "memories": 0, "events": 0}
+
+        def messages() -> Iterator[dict[str, Any]]:
+            for index, message in enumerate(imported.messages, 1):
+                try:
+                    validate.role(message.role)
+                    validate.message_content(message.content)
+                    meta = validate.metadata(message.metadata)
+                except InvalidInput as exc:
+                    raise _refused("Message", index, exc) from None
+                tally["messages"] = index
+                yield {
                     "session_id": target,
                     "role": message.role,
                     "content": message.content,
                     "created_at": message.created_at,
                     "metadata": meta,
                 }
-            )
-        memories = []
-        for index, memory in enumerate(imported.memories, 1):
-            try:
-                validate.memory_content(memory.content)
-                memories.append(
-                    {
+
+        def memories() -> Iterator[dict[str, Any]]:
+            for index, memory in enumerate(imported.memories, 1):
+                try:
+                    validate.memory_content(memory.content)
+                    row = {
                         "agent_id": agent_id,
                         "session_id": target,
                         "type": validate.memory_type(memory.type),
@@ -93,13 +97,16 @@ class SessionImporter:
                         # Memory ids are new in this database: a link would point elsewhere.
                         "supersedes": None,
                     }
-                )
-            except InvalidInput as exc:
-                raise _refused("Memory", index, exc) from None
-        events = [
-            {"session_id": target, "at": e.at, "kind": e.kind, "detail": e.detail}
-            for e in imported.events
-        ]
+                except InvalidInput as exc:
+                    raise _refused("Memory", index, exc) from None
+                tally["memories"] = index
+                yield row
+
+        def events() -> Iterator[dict[str, Any]]:
+            for index, e in enumerate(imported.events, 1):
+                tally["events"] = index
+                yield {"session_id": target, "at": e.at, "kind": e.kind, "detail": e.detail}
+
         with self.db.write() as conn:
             if self.sessions.exists(conn, target):
                 raise AlreadyExists(
@@ -109,17 +116,19 @@ class SessionImporter:
             if not self.agents.exists(conn, agent_id):
                 self.agents.insert(conn, agent_id, imported.agent_name, agent_policy)
             insert(conn, SESSIONS, **session_row)
-            insert_many(conn, MESSAGES, messages)
-            insert_many(conn, EVENTS, events)
+            # Read as they are written (a file of 200k messages is never held whole); a bad
+            # row half-way raises, and the transaction keeps nothing (issue 10).
+            insert_many(conn, MESSAGES, messages())
+            insert_many(conn, EVENTS, events())
             add_event(conn, target, now, "imported", format=imported.format, original_id=source.id)
-            insert_many(conn, MEMORIES, memories)
+            insert_many(conn, MEMORIES, memories())
             stored = self.sessions.session_row(conn, target)
         return ImportResult(
             session=stored,
             format=imported.format,
-            messages=len(messages),
-            memories=len(memories),
-            events=len(events) + 1,
+            messages=tally["messages"],
+            memories=tally["memories"],
+            events=tally["events"] + 1,
         )
 
 

@@ -6,7 +6,7 @@ the edits that any state allows, and the rules every write to a live session goe
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import validate
@@ -42,6 +42,17 @@ class SessionRepo:
         limit: int | None = None,
         phase: str | None = None,
     ) -> list[Session]:
+        """Sidebar order (see `iter_sessions`)."""
+        return list(self.iter_sessions(state=state, agent_id=agent_id, limit=limit, phase=phase))
+
+    def iter_sessions(
+        self,
+        *,
+        state: str | None = None,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        phase: str | None = None,
+    ) -> Iterator[Session]:
         """Sidebar order: expiring, active by time left, expired and ended most recent first.
 
         Both filters read the clock: `state="active"` never returns an overdue session and
@@ -62,12 +73,15 @@ class SessionRepo:
             where.append("agent_id = :agent")
             params["agent"] = agent_id
         clause = f"WHERE {' AND '.join(where)}" if where else ""
+        # One statement read as it goes (one snapshot; SQLite's sorter spills to disk), so
+        # `sessions ls --limit 0` on 100k sessions holds a row at a time, not the list.
         rows = self.db.conn().execute(
             f"SELECT {SESSIONS.columns} FROM sessions {clause} "  # noqa: S608 (fixed fragments)
             f"ORDER BY {SIDEBAR_ORDER_SQL} LIMIT :limit",
             params,
         )
-        return [session_from_row(row) for row in rows]
+        for row in rows:
+            yield session_from_row(row)
 
     def list_sessions_page(
         self,

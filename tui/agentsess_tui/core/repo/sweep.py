@@ -20,10 +20,12 @@ from ..db import Database
 from ..models import SweepResult
 from ..rows import EVENTS
 
-# Sessions written per transaction, and the pause between two chunks. A chunk of 1,000 holds
-# the write lock ~10 ms; SQLite's busy handler retries a waiting writer after 1, 3, 8, 18, 33 ms,
-# so a pause about half a chunk long lets it in within a few retries (bench/core.py).
-CHUNK = 1000
+# Sessions written per transaction, and the pause between two chunks. The update of the rows
+# (each session's row is on its own page, plus three index entries) is most of a chunk
+# (bench/sweep_profile.py); 1,000 a chunk (likely more pages than the 1 MiB page cache holds)
+# cost twice as much per session as 500 (59 µs against 109 µs, at load 10). A pause
+# about half a chunk long lets a waiting writer in within a few of its retries (db.py).
+CHUNK = 500
 PAUSE_SECONDS = 0.006
 
 

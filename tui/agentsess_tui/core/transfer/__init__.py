@@ -14,7 +14,15 @@ unless `new_id=True` asks for a copy.
 """
 
 from ..models import ImportResult
-from .export import FORMATS, JSON_FORMAT, JSON_VERSION, Format, default_filename, export_session
+from .export import (
+    FORMATS,
+    JSON_FORMAT,
+    JSON_VERSION,
+    Format,
+    default_filename,
+    export_session,
+    write_export,
+)
 from .import_ import MAX_IMPORT_BYTES, import_file, import_text
 
 __all__ = [
@@ -28,4 +36,5 @@ __all__ = [
     "export_session",
     "import_file",
     "import_text",
+    "write_export",
 ]

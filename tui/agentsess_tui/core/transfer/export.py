@@ -3,14 +3,17 @@ public store API only (any `SessionStore`)."""
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Literal
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
 
 from ..clock import to_iso
 from ..errors import InvalidInput
+from ..jsonstream import Write, write_object
 from ..models import Message, Session
 from ..protocol import SessionStore
-from ..text import json_visible, visible
+from ..text import visible
 
 Format = Literal["json", "md", "toon"]
 FORMATS: tuple[Format, ...] = ("json", "md", "toon")
@@ -28,29 +31,36 @@ def default_filename(session: Session, fmt: Format) -> str:
 
 
 def export_session(store: SessionStore, session_id: str, fmt: Format = "json") -> str:
-    """The session as text in `fmt`."""
-    session = store.get_session(session_id)
-    messages = _all_messages(store, session_id)
-    if fmt == "toon":
-        # json_visible: the same data, but no raw control character in the file (issue 10).
-        return json_visible(
-            json.dumps(
-                {
-                    "session_id": session.id,
-                    "created_at": to_iso(session.created_at),
-                    "messages": [{"role": m.role, "content": m.content} for m in messages],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    if fmt == "md":
-        return _markdown(store, session, messages)
-    if fmt != "json":
+    """The session as text in `fmt` (see `write_export` for a file or a stream)."""
+    out = io.StringIO()
+    write_export(store, session_id, fmt, out.write)
+    return out.getvalue()
+
+
+def write_export(store: SessionStore, session_id: str, fmt: Format, write: Write) -> None:
+    """The session in `fmt`, handed to `write` piece by piece: a transcript of 200k messages
+    is read a page at a time and never held whole, nor its text (issue 10)."""
+    if fmt not in FORMATS:
         raise InvalidInput(f"{fmt!r} is not an export format; use one of {', '.join(FORMATS)}.")
+    session = store.get_session(session_id)
+    if fmt == "toon":
+        # json_visible (in jsonstream): no raw control character in the file (issue 10).
+        write_object(
+            {"session_id": session.id, "created_at": to_iso(session.created_at)},
+            {
+                "messages": (
+                    {"role": m.role, "content": m.content} for m in _all_messages(store, session.id)
+                )
+            },
+            write,
+        )
+        return
+    if fmt == "md":
+        _markdown(store, session, write)
+        return
     agent = store.get_agent(session.agent_id)
     memories = store.list_memories(session_id=session_id, status=None, limit=1_000_000)
-    document = {
+    head = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "exported_at": to_iso(store.now()),
@@ -72,20 +82,22 @@ def export_session(store: SessionStore, session_id: str, fmt: Format = "json") -
             "policy": json.loads(session.policy_json),
             "metadata": session.metadata,
         },
-        "messages": [
+    }
+    arrays: dict[str, Iterable[Any]] = {
+        "messages": (
             {
                 "role": m.role,
                 "content": m.content,
                 "created_at": to_iso(m.created_at),
                 "metadata": m.metadata,
             }
-            for m in messages
-        ],
-        "events": [
+            for m in _all_messages(store, session.id)
+        ),
+        "events": (
             {"at": to_iso(e.at), "kind": e.kind, "detail": e.detail}
             for e in store.events(session_id)
-        ],
-        "memories": [
+        ),
+        "memories": (
             {
                 "type": m.type,
                 "title": m.title,
@@ -97,24 +109,26 @@ def export_session(store: SessionStore, session_id: str, fmt: Format = "json") -
                 "updated_at": to_iso(m.updated_at),
             }
             for m in reversed(memories)
-        ],
+        ),
     }
-    return json_visible(json.dumps(document, ensure_ascii=False, indent=2))
+    write_object(head, arrays, write)
 
 
-def _all_messages(store: SessionStore, session_id: str) -> list[Message]:
-    messages: list[Message] = []
-    before: int | None = None
+# Messages read per page: keyset paging forward by id, a page at a time.
+_PAGE = 2000
+
+
+def _all_messages(store: SessionStore, session_id: str) -> Iterator[Message]:
+    after = 0
     while True:
-        page = store.messages(session_id, before_id=before, limit=5000)
-        if not page:
-            break
-        messages[:0] = page
-        before = page[0].id
-    return messages
+        page = store.messages(session_id, after_id=after, limit=_PAGE)
+        yield from page
+        if len(page) < _PAGE:
+            return
+        after = page[-1].id
 
 
-def _markdown(store: SessionStore, session: Session, messages: list[Message]) -> str:
+def _markdown(store: SessionStore, session: Session, write: Write) -> None:
     now = store.now()
     lines = [
         f"# {session.title}",
@@ -124,11 +138,12 @@ def _markdown(store: SessionStore, session: Session, messages: list[Message]) ->
         f"- State: {session.phase(now)}",
         f"- Created: {to_iso(session.created_at)}",
         f"- Expires: {to_iso(session.expires_at)}",
-        f"- Messages: {len(messages)}",
+        f"- Messages: {store.count_messages(session.id)}",
         "",
     ]
-    for message in messages:
-        lines += ["---", "", f"### {message.role} · {to_iso(message.created_at)}", ""]
-        lines += [message.content.rstrip("\n"), ""]
     # Markdown is read in terminals and editors: control characters show as escapes.
-    return visible("\n".join(lines))
+    write(visible("\n".join(lines)))
+    for message in _all_messages(store, session.id):
+        piece = ["", "---", "", f"### {message.role} · {to_iso(message.created_at)}", ""]
+        piece += [message.content.rstrip("\n"), ""]
+        write(visible("\n".join(piece)))

@@ -4,11 +4,13 @@ by `store.import_session` in one transaction."""
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
 import math
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -30,6 +32,7 @@ from ..models import (
 )
 from ..policy import Policy
 from ..protocol import SessionStore
+from . import jsonread
 from .export import JSON_FORMAT, JSON_VERSION
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -135,20 +138,28 @@ class _AgentIn(_Strict):
 
 
 class _JsonExport(_Strict):
+    """The top level of an export; its arrays are read one element at a time (`jsonread`)."""
+
     format: Literal["agentsess.session"]
     version: int
     agent: _AgentIn | None = None
     session: _SessionIn
-    messages: list[_MessageIn] = Field(default_factory=list)
-    events: list[_EventIn] = Field(default_factory=list)
-    memories: list[_MemoryIn] = Field(default_factory=list)
 
 
 class _ToonFile(_Strict):
     session_id: str
     created_at: Timestamp | None = None
     title: str | None = None
-    messages: list[_MessageIn]
+
+
+# What each array's elements must be.
+_ELEMENTS: dict[str, type[_Strict]] = {
+    "messages": _MessageIn,
+    "events": _EventIn,
+    "memories": _MemoryIn,
+}
+
+OpenText = Callable[[], TextIO]
 
 
 def import_file(
@@ -158,8 +169,13 @@ def import_file(
     agent_id: str | None = None,
     new_id: bool = False,
 ) -> ImportResult:
-    """Import a `.json` export or an Agentry `.toon` file (detected from its content)."""
+    """Import a `.json` export or an Agentry `.toon` file (detected from its content). The
+    file is read twice (checked, then written) and never held whole (issue 10)."""
     file = Path(path)
+
+    def open_text() -> TextIO:
+        return file.open(encoding="utf-8", newline="")
+
     try:
         size = file.stat().st_size
         if size > MAX_IMPORT_BYTES:
@@ -167,15 +183,13 @@ def import_file(
                 f"{file} is {size / 2**20:.0f} MiB; imports are limited to "
                 f"{MAX_IMPORT_BYTES // 2**20} MiB."
             )
-        text = file.read_text(encoding="utf-8")
+        return _import(store, open_text, source=str(file), agent_id=agent_id, new_id=new_id)
     except FileNotFoundError:
         raise InvalidInput(f"There is no file {file}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Cannot read {file}: {exc}.") from None
-    return import_text(store, text, source=str(file), agent_id=agent_id, new_id=new_id)
 
 
-@storage_errors  # a held lock or a full disk: DatabaseLocked / StorageError (issue 10)
 def import_text(
     store: SessionStore,
     text: str,
@@ -184,27 +198,48 @@ def import_text(
     agent_id: str | None = None,
     new_id: bool = False,
 ) -> ImportResult:
+    """`import_file` for text already read (stdin, an HTTP body)."""
+    return _import(
+        store, lambda: io.StringIO(text), source=source, agent_id=agent_id, new_id=new_id
+    )
+
+
+@storage_errors  # a held lock or a full disk: DatabaseLocked / StorageError (issue 10)
+def _import(
+    store: SessionStore, open_text: OpenText, *, source: str, agent_id: str | None, new_id: bool
+) -> ImportResult:
     try:
-        return _import_text(store, text, source=source, agent_id=agent_id, new_id=new_id)
+        return _import_stream(store, open_text, source=source, agent_id=agent_id, new_id=new_id)
     except RecursionError:  # issue 10: a hostile file nested thousands of levels deep
         raise InvalidInput(
             f"{source} is nested too deeply to be a session file; nothing was imported."
         ) from None
 
 
-def _import_text(
-    store: SessionStore, text: str, *, source: str, agent_id: str | None, new_id: bool
+def _import_stream(
+    store: SessionStore, open_text: OpenText, *, source: str, agent_id: str | None, new_id: bool
 ) -> ImportResult:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        scanned = jsonread.scan(open_text)
+    except jsonread.Malformed as exc:
         raise InvalidInput(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "nothing was imported.",
             hint="Import files are agentsess JSON exports or Agentry .toon files.",
         ) from None
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{source} is not a session file (expected a JSON object).")
+    except jsonread.NotAnObject:
+        raise InvalidInput(f"{source} is not a session file (expected a JSON object).") from None
+    data = scanned.head
+
+    def rows(key: str) -> Iterator[Any]:
+        """The array's elements, checked as they are read (a bad one raises InvalidInput)."""
+        if key not in scanned.arrays:
+            if key in data:  # not an array: let the model say what it should be
+                _validated(_ELEMENTS[key], data, source, ())
+            return
+        for index, raw in enumerate(jsonread.elements(open_text, scanned.arrays[key])):
+            yield _validated(_ELEMENTS[key], raw, source, (key, index))
+
     try:
         if data.get("format") == JSON_FORMAT:
             document = _JsonExport.model_validate(data)
@@ -213,17 +248,14 @@ def _import_text(
                     f"{source} was written by a newer agentsess (format version "
                     f"{document.version}); upgrade to import it."
                 )
-            return _import_json(store, document, agent_id=agent_id, new_id=new_id)
-        if "session_id" in data and "messages" in data:
-            return _import_toon(
-                store, _ToonFile.model_validate(data), agent_id=agent_id, new_id=new_id
+            return _import_json(
+                store, document, rows, source=source, agent_id=agent_id, new_id=new_id
             )
+        if "session_id" in data and ("messages" in data or "messages" in scanned.arrays):
+            toon = _ToonFile.model_validate(data)
+            return _import_toon(store, toon, rows, source=source, agent_id=agent_id, new_id=new_id)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise InvalidInput(
-            f"{source} is not a valid session file: {where}: {error['msg']}; nothing was imported."
-        ) from None
+        raise _invalid(source, exc, ()) from None
     except ValueError as exc:  # bad timestamps
         raise InvalidInput(
             f"{source} has an invalid value ({exc}); nothing was imported."
@@ -234,8 +266,43 @@ def _import_text(
     )
 
 
+Rows = Callable[[str], Iterator[Any]]
+
+
+def _validated(model: type[_Strict], raw: Any, source: str, where: tuple[str | int, ...]) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(source, exc, where) from None
+
+
+def _invalid(source: str, exc: ValidationError, where: tuple[str | int, ...]) -> InvalidInput:
+    error = exc.errors()[0]
+    loc = ".".join(str(part) for part in (*where, *error["loc"]))
+    return InvalidInput(
+        f"{source} is not a valid session file: {loc}: {error['msg']}; nothing was imported."
+    )
+
+
+@contextlib.contextmanager
+def _bad_times(source: str) -> Iterator[None]:
+    """A row read from a file: a bad time in it is an InvalidInput, like the rest."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{source} has an invalid value ({exc}); nothing was imported."
+        ) from None
+
+
 def _import_json(
-    store: SessionStore, document: _JsonExport, *, agent_id: str | None, new_id: bool
+    store: SessionStore,
+    document: _JsonExport,
+    rows: Rows,
+    *,
+    source: str,
+    agent_id: str | None,
+    new_id: bool,
 ) -> ImportResult:
     src = document.session
     owner = check_agent_id(agent_id or src.agent_id)
@@ -266,20 +333,19 @@ def _import_json(
     session.renewal_count, session.resume_count = src.renewal_count, src.resume_count
     session.warned_at = _ms(src.warned_at, 0) or None
     session.ended_at, session.end_reason = ended_at, reason
-    imported = SessionImport(
-        session=session,
-        format="json",
-        # An agent the import creates comes with its name and policy; an existing one is
-        # left alone.
-        agent_name=document.agent.name if document.agent and same_agent else None,
-        agent_policy=dict(document.agent.policy) if document.agent and same_agent else {},
-        messages=_messages(src.id, document.messages, created),
-        events=[
-            Event(id=0, session_id=src.id, at=_ms(e.at, created), kind=e.kind, detail=e.detail)
-            for e in document.events
-        ],
-        memories=[
-            Memory(
+
+    def events() -> Iterator[Event]:
+        for e in rows("events"):
+            with _bad_times(source):
+                at = _ms(e.at, created)
+            yield Event(id=0, session_id=src.id, at=at, kind=e.kind, detail=e.detail)
+
+    def memories() -> Iterator[Memory]:
+        for m in rows("memories"):
+            with _bad_times(source):
+                made = _ms(m.created_at, now)
+                updated = _ms(m.updated_at, made)
+            yield Memory(
                 id=0,
                 agent_id=owner,
                 session_id=src.id,
@@ -289,11 +355,20 @@ def _import_json(
                 tags=m.tags,
                 confidence=m.confidence,
                 status=m.status,
-                created_at=_ms(m.created_at, now),
-                updated_at=_ms(m.updated_at, _ms(m.created_at, now)),
+                created_at=made,
+                updated_at=updated,
             )
-            for m in document.memories
-        ],
+
+    imported = SessionImport(
+        session=session,
+        format="json",
+        # An agent the import creates comes with its name and policy; an existing one is
+        # left alone.
+        agent_name=document.agent.name if document.agent and same_agent else None,
+        agent_policy=dict(document.agent.policy) if document.agent and same_agent else {},
+        messages=_messages(src.id, rows("messages"), created, source),
+        events=events(),
+        memories=memories(),
     )
     result = store.import_session(imported, new_id=new_id)
     result.notes.extend(notes)
@@ -301,15 +376,24 @@ def _import_json(
 
 
 def _import_toon(
-    store: SessionStore, document: _ToonFile, *, agent_id: str | None, new_id: bool
+    store: SessionStore,
+    document: _ToonFile,
+    rows: Rows,
+    *,
+    source: str,
+    agent_id: str | None,
+    new_id: bool,
 ) -> ImportResult:
     owner = check_agent_id(agent_id or "agentry")
     now = store.now()
     created = _ms(document.created_at, now)
     # The agent's policy, or the one it gets when the import creates it.
     policy = store.preview_policy(owner)
-    messages = _messages(document.session_id, document.messages, created)
-    last = max([created, *(m.created_at for m in messages)])  # never before the session began
+    # A first read for the last message's time (never before the session began); the
+    # messages are checked on the way, before anything is written.
+    last = created
+    for message in _messages(document.session_id, rows("messages"), created, source):
+        last = max(last, message.created_at)
     session = _session(
         document.session_id,
         owner,
@@ -323,6 +407,7 @@ def _import_toon(
         metadata={"imported_from": "agentry"},
     )
     session.ended_at, session.end_reason = now, "imported"
+    messages = _messages(document.session_id, rows("messages"), created, source)
     return store.import_session(
         SessionImport(session=session, format="toon", messages=messages), new_id=new_id
     )
@@ -365,15 +450,17 @@ def _session(
     )
 
 
-def _messages(session_id: str, messages: list[_MessageIn], created: int) -> list[Message]:
-    return [
-        Message(
+def _messages(
+    session_id: str, messages: Iterator[_MessageIn], created: int, source: str
+) -> Iterator[Message]:
+    for m in messages:
+        with _bad_times(source):
+            at = _ms(m.created_at, created)
+        yield Message(
             id=0,
             session_id=session_id,
             role=m.role,
             content=m.content,
-            created_at=_ms(m.created_at, created),
+            created_at=at,
             metadata=m.metadata,
         )
-        for m in messages
-    ]
