@@ -27,6 +27,9 @@ if TYPE_CHECKING:
         MessageHit,
         Session,
         SessionImport,
+        SessionMatches,
+        SidebarChanges,
+        SidebarStart,
         SweepResult,
     )
     from .policy import Policy
@@ -84,6 +87,20 @@ class SessionStore(Protocol):
     def session_counts(self, session_id: str) -> dict[str, int]: ...
     def session_changes(self, since: int) -> tuple[list[Session], list[str], int]: ...
     def events(self, session_id: str) -> list[Event]: ...
+    def sidebar_start(self) -> SidebarStart: ...
+    def sidebar_changes(self, since: int) -> SidebarChanges: ...
+    def session_state_counts(self) -> list[tuple[str, str, int]]: ...
+    def sidebar_page(
+        self,
+        state: str | None,
+        *,
+        agent_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        after: tuple[int, str] | None = None,
+        from_end: bool = False,
+    ) -> list[Session]: ...
+    def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches: ...
     def create_session(
         self,
         agent_id: str,
