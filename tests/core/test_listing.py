@@ -10,13 +10,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from many_sessions import AGENTS, RARE_TITLE, many_sessions
 
 from agentsess_tui.core import InvalidInput, ManualClock, Store
 from agentsess_tui.core.models import Session
 from agentsess_tui.core.phases import HISTORY_COLUMN, listing_key, sort_key
 from agentsess_tui.core.search import session_matches
-
-from many_sessions import AGENTS, RARE_TITLE, many_sessions
 
 COUNT = 2400
 
