@@ -4,6 +4,7 @@ only the rows that changed."""
 
 from __future__ import annotations
 
+from many_sessions import RARE_TITLE, many_sessions
 from textual.widgets import Input, Static
 
 from agentsess_tui.app.app import AgentsessApp
@@ -11,7 +12,6 @@ from agentsess_tui.app.panes.sidebar import FILTER_LIMIT, Sidebar
 from agentsess_tui.app.session_rows import KEEP_PAGES, PAGE
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.core import ManualClock, Store
-from many_sessions import RARE_TITLE, many_sessions
 
 from .helpers import settle, sidebar_rows, until
 
@@ -65,8 +65,10 @@ async def test_end_pages_in_the_last_rows_and_home_goes_back(
         await pilot.press("end")
         await until(
             pilot,
-            lambda: session_list.highlighted is not None
-            and session_list.highlighted.id == everything[-1].id,
+            lambda: (
+                session_list.highlighted is not None
+                and session_list.highlighted.id == everything[-1].id
+            ),
             "the last session highlighted",
         )
         await settle(pilot)
@@ -78,8 +80,10 @@ async def test_end_pages_in_the_last_rows_and_home_goes_back(
         await pilot.press("home")
         await until(
             pilot,
-            lambda: session_list.highlighted is not None
-            and session_list.highlighted.id == everything[0].id,
+            lambda: (
+                session_list.highlighted is not None
+                and session_list.highlighted.id == everything[0].id
+            ),
             "the first session highlighted again",
         )
 
@@ -180,8 +184,7 @@ async def test_jumping_to_a_session_deep_in_history_shows_it(
         session_list = app.screen.query_one(SessionList)
         await until(
             pilot,
-            lambda: session_list.highlighted is not None
-            and session_list.highlighted.id == deep.id,
+            lambda: session_list.highlighted is not None and session_list.highlighted.id == deep.id,
             "the deep session selected",
         )
         assert app.screen.query_one("#filter", Input).value == deep.id
