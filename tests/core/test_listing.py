@@ -222,3 +222,18 @@ def test_the_migration_counts_and_indexes_an_existing_history(
         "Ticket 15 Zürich"
     ]
     again.close()
+
+
+def test_changes_after_the_start_are_only_the_rows_that_changed(history: Store) -> None:
+    start = history.sidebar_start()
+    assert len(start.live) == 12
+    assert sum(n for _, _, n in start.counts) == COUNT + 12
+    assert history.sidebar_changes(start.seq).changed == []
+    renamed = history.sidebar_page("ended", offset=40, limit=1)[0]
+    history.rename_session(renamed.id, "Renamed")
+    history.delete_session(start.live[0].id)
+    changes = history.sidebar_changes(start.seq)
+    assert [s.title for s in changes.changed] == ["Renamed"]
+    assert changes.deleted == [start.live[0].id]
+    assert sum(n for _, _, n in changes.counts) == COUNT + 11
+    assert changes.seq > start.seq
