@@ -1144,9 +1144,22 @@ def main(argv: list[str] | None = None) -> int:
         "details": bench.extra,
         "figures": [f.as_dict() for f in bench.figures],
     }
+    if args.large_runs == 0:
+        _keep_large(args.out / "tui.json", report)
     write_results(args.out, report)
     log(f"wrote {args.out / 'tui.json'} and {args.out / 'tui.md'}")
     return 0
+
+
+def _keep_large(path: Path, report: dict[str, Any]) -> None:
+    """Without large runs, the large-message rows of the last `--only large` run stay."""
+    if not path.exists():
+        return
+    previous = json.loads(path.read_text())
+    if "large" not in previous:
+        return
+    report["large"] = previous["large"]
+    report["figures"] += [f for f in previous["figures"] if f["id"].startswith("large_")]
 
 
 def only_large(args: argparse.Namespace, argv: list[str] | None, log: Callable[[str], None]) -> int:
