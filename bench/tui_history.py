@@ -2,7 +2,7 @@
 
 `end` to the last of every session and `home` back; the filter by a rare title word (about
 100 matches at any size, found whole through the trigram index) and by a frequent one (the
-first 2,000 in sidebar order). Each is timed from the keys written to the terminal until the
+first FILTER_LIMIT in sidebar order). Each is timed from the keys written to the terminal until the
 rows are on screen: the last session's title for `end`, row 1's for `home`, and for the filter
 the status line with the final count (written in the same frame as the rows).
 """
@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from agentsess_tui.app.panes.sidebar import FILTER_LIMIT
+
 END, HOME, SLASH, CTRL_U, ESCAPE = b"\x1b[F", b"\x1b[H", b"/", b"\x15", b"\x1b"
 FILTER_PLACEHOLDER = "Filter: title"
-FILTER_LIMIT = 2000  # app/panes/sidebar.py
 
 
 class Term(Protocol):

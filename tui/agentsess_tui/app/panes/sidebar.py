@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from ...core.store import Store
     from ..app import AgentsessApp
 
-# A filter's matches held at most (the status says "2000+" beyond): more than anyone scrolls.
-FILTER_LIMIT = 2000
+# A filter's matches held at most (the status says "500+" beyond): more than anyone scrolls.
+FILTER_LIMIT = 500
 
 
 class Sidebar(Vertical):
