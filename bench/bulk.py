@@ -82,6 +82,8 @@ class BulkLoad:
         step("messages_fts rebuilt")
         self.conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('rebuild')")
         step("memories_fts rebuilt")
+        self.conn.execute("INSERT INTO sessions_fts(sessions_fts) VALUES ('rebuild')")
+        step("sessions_fts rebuilt")
         for _name, sql in self.triggers:
             self.conn.execute(sql)
         self.conn.execute("PRAGMA journal_mode = WAL")

@@ -1,5 +1,10 @@
 """The TUI benchmark's database: 10,000 sessions and 1,000,000 messages at `--scale 1`.
 
+Up to `--scale 100` (1,000,000 sessions) only the history grows: messages, memories and live
+sessions stay at their scale-1 sizes, as for a support team whose bot opens a session per
+ticket. About 100 history titles hold the rare word `walrus` at every scale (the filter
+benchmark); a quarter start with `Review` (a frequent word).
+
 One session holds 100,000 messages. The sidebar's default order (expiring first, then by expiry)
 puts two known sessions on top: row 1, a short chat, and row 2, the 100k-message one, so the
 benchmark reaches it with one arrow key. Every active session's countdown ticks; a handful are
@@ -15,7 +20,7 @@ file: rows inserted under the old schema would miss what its triggers maintain).
 benchmark run works on a copy whose times are moved by `now - GEN_NOW` (`working_copy`), so
 the cached file never goes stale and never changes.
 
-    python bench/tui_data.py [--scale 0.01] [--rebuild]
+    python bench/tui_data.py [--scale 0.01 … 100] [--rebuild]
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from agentsess_tui.core.models import MEMORY_TYPES
 from agentsess_tui.core.schema import MIGRATIONS
 
 # Bump when the generated data changes shape: old cached files are then ignored.
-DATA_VERSION = 2
+DATA_VERSION = 3
 GEN_NOW = ManualClock().now_ms()  # 2026-01-15T09:00:00Z
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HISTORY_MS = 60 * DAY_MS
@@ -63,6 +68,11 @@ BIG_TITLE = "Bench: 100k-message transcript"
 FIRST_LAST_TEXT = "zebra-first-row-last-message"
 BIG_LAST_TEXT = "quokka-big-session-last-message"
 FIRST_MESSAGES = 30
+MAX_SCALE = 100
+# The filter benchmark's words: about 100 history titles hold the rare one at every size.
+RARE_WORD = "walrus"
+FREQUENT_WORD = "review"
+RARE_TITLES = 100
 EXPIRING_EXTRA = 8  # expiring sessions listed right below the two benchmark rows
 
 # Policies of the other active sessions (hours left, so they stay below the two top rows).
@@ -96,18 +106,20 @@ class Sizes:
 
     @classmethod
     def for_scale(cls, scale: float) -> Sizes:
-        if not 0 < scale <= 1:
-            raise SystemExit(f"--scale must be in (0, 1], got {scale}")
+        if not 0 < scale <= MAX_SCALE:
+            raise SystemExit(f"--scale must be in (0, {MAX_SCALE}], got {scale}")
         sessions = max(20, round(10_000 * scale))
-        messages = max(400, round(1_000_000 * scale))
+        # Beyond scale 1 only the history grows.
+        small = min(scale, 1.0)
+        messages = max(400, round(1_000_000 * small))
         return cls(
             scale=scale,
-            agents=max(4, min(40, round(40 * scale**0.5))),
+            agents=max(4, min(40, round(40 * small**0.5))),
             sessions=sessions,
-            active=max(EXPIRING_EXTRA + 4, min(sessions // 2, round(300 * scale))),
+            active=max(EXPIRING_EXTRA + 4, min(sessions // 2, round(300 * small))),
             messages=messages,
-            big_session_messages=min(messages // 2, max(100, round(100_000 * scale))),
-            memories=max(50, round(20_000 * scale)),
+            big_session_messages=min(messages // 2, max(100, round(100_000 * small))),
+            memories=max(50, round(20_000 * small)),
         )
 
     @property
@@ -157,6 +169,9 @@ def working_copy(dataset: Dataset, dest: Path, now_ms: int) -> float:
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
+    # At a million sessions the UPDATE moves entries of several indexes at random: with the
+    # default 2 MB cache it rewrote tens of GB; the whole file fits in this cache.
+    conn.execute("PRAGMA cache_size = -2000000")
     conn.execute("BEGIN")
     moved = ", ".join(f"{c} = {c} + :d" for c in SESSION_TIME_COLUMNS)
     conn.execute(f"UPDATE sessions SET {moved}", {"d": delta})  # noqa: S608 (fixed names)
@@ -256,6 +271,7 @@ def build(path: Path, sizes: Sizes, log: Callable[[str], None]) -> dict[str, Any
         "counts": counts,
         "first_session": {"id": first.id, "title": first.title, "last_text": FIRST_LAST_TEXT},
         "big_session": {"id": big.id, "title": big.title, "last_text": BIG_LAST_TEXT},
+        "filter": {"rare": RARE_WORD, "frequent": FREQUENT_WORD},
     }
 
 
@@ -315,6 +331,7 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[Sessi
 
     default = Policy()
     window = default.window_minutes * MINUTE_MS
+    rare_every = max(2, (sizes.sessions - len(rows)) // RARE_TITLES)
     while len(rows) < sizes.sessions:
         created_at = GEN_NOW - rng.randint(DAY_MS, HISTORY_MS)
         expires_at = created_at + window
@@ -326,7 +343,9 @@ def _sessions(rng: random.Random, sizes: Sizes, agents: list[str]) -> list[Sessi
             SessionRow(
                 id=new_session_id(created_at),
                 agent_id=rng.choice(agents),
-                title=f"{rng.choice(('Chat', 'Job', 'Review', 'Notes'))} {len(rows) + 1}",
+                title=f"Refund {RARE_WORD} {len(rows) + 1}"
+                if len(rows) % rare_every == 0
+                else f"{rng.choice(('Chat', 'Job', 'Review', 'Notes'))} {len(rows) + 1}",
                 state="ended" if ended else "expired",
                 created_at=created_at,
                 activated_at=created_at,

@@ -28,6 +28,11 @@ FIGURES = {
     "switch_open_ms",
     "switch_small_ms",
     "external_write_s",
+    "key_after_paint_ms",
+    "history_end_ms",
+    "history_home_ms",
+    "filter_rare_ms",
+    "filter_frequent_ms",
 }
 # The targets; the other figures are context (the bare app, first frame, …).
 TARGETS = {
@@ -37,6 +42,10 @@ TARGETS = {
     "switch_ms",
     "switch_open_ms",
     "external_write_s",
+    "key_after_paint_ms",
+    "history_end_ms",
+    "filter_rare_ms",
+    "filter_frequent_ms",
 }
 
 
@@ -62,6 +71,8 @@ def test_tui_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
             "1",
             "--write-runs",
             "1",
+            "--history-runs",
+            "1",
             "--idle",
             "1",
             "--settle",
@@ -75,7 +86,7 @@ def test_tui_benchmark_runs_at_tiny_scale(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        timeout=50,
+        timeout=90,
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr

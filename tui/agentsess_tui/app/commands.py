@@ -78,7 +78,18 @@ class SessionCommands(Provider):
         if main is None:
             return
         matcher = self.matcher(query)
-        for session in list(main.sessions_by_id.values()):
+        # The sessions held (live, listed) and what the filter's index finds in the rest:
+        # fuzzy matching every session of a long history would scan it on each key.
+        sessions = dict(main.sessions_by_id)
+        needle = query.strip()
+        if needle:
+            try:
+                found = await asyncio.to_thread(main.agentsess.store.find_sessions, needle, 200)
+            except AgentsessError:
+                found = None
+            if found is not None:
+                sessions.update((s.id, s) for s in found.sessions if s.id not in sessions)
+        for session in list(sessions.values()):
             candidate = f"{one_line(session.title, 60)} · {session.agent_id} · {session.id}"
             score = matcher.match(candidate)
             if score > 0:

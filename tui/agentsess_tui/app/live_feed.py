@@ -33,27 +33,35 @@ class Batch:
 
 
 class LiveFeed:
+    """The live (active) sessions only: history is the sidebar's rows, paged, never all."""
+
     def __init__(self) -> None:
         self.sessions: dict[str, Session] = {}
         self.seq = 0
         self.loaded_once = False
-        # Until the first full load: how many sessions exist (a screenful is shown).
-        self.total_hint: int | None = None
         self.next_due: int | None = None
         self._warned_seen: set[tuple[str, int]] = set()
 
-    def start(self, first_rows: Iterable[Session], total_hint: int | None) -> None:
-        """The first screenful, before the full load."""
-        self.sessions = {session.id: session for session in first_rows}
-        self.total_hint = total_hint
+    def start(self, live: Iterable[Session], seq: int) -> None:
+        """The live sessions at stamp `seq` (read before the first frame)."""
+        self.sessions = {session.id: session for session in live if session.state == "active"}
+        self.seq = seq
+        # Warnings already given before we started are not news.
+        for session in self.sessions.values():
+            if session.warned_at is not None:
+                self._warned_seen.add((session.id, session.warned_at))
 
     def put(self, session: Session) -> None:
         """A session as our own write or a read left it (newer than what was listed)."""
-        self.sessions[session.id] = session
+        if session.state == "active":
+            self.sessions[session.id] = session
+        else:
+            self.sessions.pop(session.id, None)
 
     def apply(self, changed: list[Session], deleted: list[str], seq: int, now: int) -> Batch | None:
-        """Apply a batch; None when it is older than what is already applied."""
-        if seq <= self.seq and self.loaded_once:
+        """Apply a batch; None when it is older than what is already applied (the first
+        batch is always applied: it tells the screen the list is complete)."""
+        if seq < self.seq or (seq == self.seq and self.loaded_once):
             return None
         self.seq = seq
         first = not self.loaded_once
@@ -61,7 +69,7 @@ class LiveFeed:
         for session_id in deleted:
             self.sessions.pop(session_id, None)
         for session in changed:
-            self.sessions[session.id] = session
+            self.put(session)
         notices = self._notices(previous, changed, now, first)
         self.loaded_once = True
         self.next_due = earliest(next_due(s, now) for s in self.sessions.values())

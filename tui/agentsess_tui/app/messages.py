@@ -7,12 +7,16 @@ handler on the UI thread updates what is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from ..core.errors import AgentsessError
-from ..core.models import Memory, Session
+from ..core.models import Memory, Session, SessionMatches, SidebarChanges
 from ..core.models import Message as ChatMessage
+
+if TYPE_CHECKING:
+    from .session_rows import PageRequest
 
 
 class StoreFailed(Message):
@@ -24,21 +28,37 @@ class StoreFailed(Message):
 
 
 class SessionsChanged(Message):
-    """Sessions changed since stamp `since` (one `session_changes` read).
+    """Sessions changed since stamp `since`, and the counts (one `sidebar_changes` read).
 
     A later read from the same or an earlier stamp holds everything this one does, so a
     queued one is replaced instead of applied twice (polls can overlap under load).
     """
 
-    def __init__(self, since: int, changed: list[Session], deleted: list[str], seq: int) -> None:
+    def __init__(self, since: int, changes: SidebarChanges) -> None:
         super().__init__()
         self.since = since
-        self.changed = changed
-        self.deleted = deleted
-        self.seq = seq
+        self.changes = changes
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SessionsChanged) and self.since <= message.since
+
+
+class RowsPaged(Message):
+    """A page of the sidebar's history, as asked for by `request`."""
+
+    def __init__(self, request: PageRequest, rows: list[Session]) -> None:
+        super().__init__()
+        self.request = request
+        self.rows = rows
+
+
+class FilterMatched(Message):
+    """What the filter `needle` matched outside the live sessions (`Store.find_sessions`)."""
+
+    def __init__(self, needle: str, found: SessionMatches) -> None:
+        super().__init__()
+        self.needle = needle
+        self.found = found
 
 
 class Swept(Message):

@@ -290,3 +290,31 @@ class MessageHit:
 # The rules live in `phases` (which needs the types above): imported last, so either module
 # can be imported first.
 from . import phases as _phases  # noqa: E402
+
+
+@dataclass(slots=True)
+class SidebarStart:
+    """What the sidebar needs first, read in one transaction: every live session, the counts
+    per (agent, state) from the maintained counter, and the change stamp they agree with."""
+
+    live: list[Session]
+    counts: list[tuple[str, str, int]]
+    seq: int
+
+
+@dataclass(slots=True)
+class SidebarChanges:
+    """Sessions changed after a stamp, ids deleted since, the counts now and the next stamp."""
+
+    changed: list[Session]
+    deleted: list[str]
+    counts: list[tuple[str, str, int]]
+    seq: int
+
+
+@dataclass(slots=True)
+class SessionMatches:
+    """Sessions a filter matched (at most the limit asked); `complete` when that is all."""
+
+    sessions: list[Session]
+    complete: bool

@@ -66,6 +66,23 @@ SIDEBAR_ORDER_SQL = (
 )
 
 
+def activity_key(session: Session) -> tuple[int, str]:
+    """The "activity" order: most recent activity first, ties by id."""
+    return (-session.last_activity_at, session.id)
+
+
+# History as the sidebar lists it, page by page: every run is `<column> DESC, id` over a
+# partial index (schema.m006), the same order as `sort_key` gives those sessions.
+HISTORY_COLUMN = {State.EXPIRED: "expires_at", State.ENDED: "ended_at"}
+ACTIVITY_COLUMN = "last_activity_at"
+
+
+def listing_key(session: Session, column: str) -> tuple[int, str]:
+    """Where a session sits in a run ordered by `column DESC, id` (the keyset cursor)."""
+    value = getattr(session, column)
+    return (-(value or 0), session.id)
+
+
 # Sessions in each phase as people see it, for `WHERE` (`:now` bound): an active session past its
 # expiry is expired at once, whether or not a sweep has written it yet.
 PHASE_WHERE_SQL = {

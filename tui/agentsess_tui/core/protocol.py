@@ -27,6 +27,9 @@ if TYPE_CHECKING:
         MessageHit,
         Session,
         SessionImport,
+        SessionMatches,
+        SidebarChanges,
+        SidebarStart,
         SweepResult,
     )
     from .policy import Policy
@@ -108,6 +111,20 @@ class SessionStore(Protocol):
     def events(self, session_id: str) -> list[Event]:
         """The session's timeline, oldest first. Events are never edited."""
 
+    def sidebar_start(self) -> SidebarStart: ...
+    def sidebar_changes(self, since: int) -> SidebarChanges: ...
+    def session_state_counts(self) -> list[tuple[str, str, int]]: ...
+    def sidebar_page(
+        self,
+        state: str | None,
+        *,
+        agent_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        after: tuple[int, str] | None = None,
+        from_end: bool = False,
+    ) -> list[Session]: ...
+    def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches: ...
     def create_session(
         self,
         agent_id: str,

@@ -345,12 +345,82 @@ def m005_memory_vectors(db: Database) -> None:
     )
 
 
+def m006_sidebar_listing(db: Database) -> None:
+    """The sidebar at any size: counts, order and filter from indexes, never from every row.
+
+    History (expired and ended sessions) is listed most recent first, ties by id: one partial
+    index per state (and per agent, for the agent order) serves each run of the sidebar
+    already sorted, so a page costs the same at a million sessions as at ten. Counts per agent
+    and state are kept by triggers, so the header never counts rows. Titles, agents and ids
+    are in a trigram full-text index: the filter's substring match is an index lookup.
+    Each partial index costs one extra index write when a session expires or ends.
+    """
+    _run_script(
+        db,
+        """
+        CREATE INDEX sessions_expired_recent ON sessions(expires_at DESC, id)
+            WHERE state = 'expired';
+        CREATE INDEX sessions_ended_recent ON sessions(ended_at DESC, id)
+            WHERE state = 'ended';
+        CREATE INDEX sessions_agent_expired ON sessions(agent_id, expires_at DESC, id)
+            WHERE state = 'expired';
+        CREATE INDEX sessions_agent_ended ON sessions(agent_id, ended_at DESC, id)
+            WHERE state = 'ended';
+        CREATE INDEX sessions_activity ON sessions(last_activity_at DESC, id);
+
+        CREATE TABLE session_counts (
+            agent_id  TEXT NOT NULL,
+            state     TEXT NOT NULL,
+            n         INTEGER NOT NULL,
+            PRIMARY KEY (agent_id, state)
+        ) WITHOUT ROWID;
+        INSERT INTO session_counts (agent_id, state, n)
+            SELECT agent_id, state, count(*) FROM sessions GROUP BY agent_id, state;
+        CREATE TRIGGER sessions_count_ai AFTER INSERT ON sessions BEGIN
+            INSERT INTO session_counts (agent_id, state, n) VALUES (new.agent_id, new.state, 1)
+            ON CONFLICT (agent_id, state) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER sessions_count_ad AFTER DELETE ON sessions BEGIN
+            UPDATE session_counts SET n = n - 1
+            WHERE agent_id = old.agent_id AND state = old.state;
+        END;
+        CREATE TRIGGER sessions_count_au AFTER UPDATE OF state, agent_id ON sessions
+        WHEN new.state IS NOT old.state OR new.agent_id IS NOT old.agent_id BEGIN
+            UPDATE session_counts SET n = n - 1
+            WHERE agent_id = old.agent_id AND state = old.state;
+            INSERT INTO session_counts (agent_id, state, n) VALUES (new.agent_id, new.state, 1)
+            ON CONFLICT (agent_id, state) DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE VIRTUAL TABLE sessions_fts USING fts5(
+            title, agent_id, id, content='sessions', tokenize='trigram'
+        );
+        INSERT INTO sessions_fts(sessions_fts) VALUES ('rebuild');
+        CREATE TRIGGER sessions_fts_ai AFTER INSERT ON sessions BEGIN
+            INSERT INTO sessions_fts(rowid, title, agent_id, id)
+            VALUES (new.rowid, new.title, new.agent_id, new.id);
+        END;
+        CREATE TRIGGER sessions_fts_ad AFTER DELETE ON sessions BEGIN
+            INSERT INTO sessions_fts(sessions_fts, rowid, title, agent_id, id)
+            VALUES ('delete', old.rowid, old.title, old.agent_id, old.id);
+        END;
+        CREATE TRIGGER sessions_fts_au AFTER UPDATE OF title, agent_id ON sessions BEGIN
+            INSERT INTO sessions_fts(sessions_fts, rowid, title, agent_id, id)
+            VALUES ('delete', old.rowid, old.title, old.agent_id, old.id);
+            INSERT INTO sessions_fts(rowid, title, agent_id, id)
+            VALUES (new.rowid, new.title, new.agent_id, new.id);
+        END;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
     m003_agent_in_memory_index,
     m004_api_keys,
     m005_memory_vectors,
+    m006_sidebar_listing,
 ]
 
 
@@ -390,6 +460,7 @@ REQUIRED_COLUMNS = {
     "vector_models": "id, name, dim, total, count",
     "memory_vectors": "seq, memory_id, model_id, vec",
     "vector_state": "id, version, removals",
+    "session_counts": "agent_id, state, n",
 }
 
 

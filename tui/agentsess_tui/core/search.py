@@ -51,3 +51,17 @@ def plain_snippet(snippet: str) -> str:
 # match of a frequent word in a large database takes seconds, and recent items are what people
 # look for.
 SEARCH_CANDIDATES = 1000
+
+
+# The sidebar filter: a case-insensitive substring of the title, the agent or the id. The
+# Python test and the SQL fragment (`:needle` bound, lowercased) are the same rule; SQLite's
+# lower() folds ASCII only, which is what the bounded walk of `ListingRepo.find` relies on.
+SESSION_MATCH_SQL = (
+    "(instr(lower(title), :needle) > 0 OR instr(lower(agent_id), :needle) > 0 "
+    "OR instr(lower(id), :needle) > 0)"
+)
+
+
+def session_matches(title: str, agent_id: str, session_id: str, needle: str) -> bool:
+    """`needle` lowercased, as the filter box hands it over."""
+    return needle in title.lower() or needle in agent_id.lower() or needle in session_id.lower()

@@ -30,12 +30,16 @@ from .models import (
     MessageHit,
     Session,
     SessionImport,
+    SessionMatches,
+    SidebarChanges,
+    SidebarStart,
     SweepResult,
 )
 from .repo.agents import AgentRepo
 from .repo.changes import ChangeFeed
 from .repo.imports import SessionImporter
 from .repo.lifecycle import Lifecycle
+from .repo.listing import ListingRepo
 from .repo.memories import MemoryRepo
 from .repo.messages import MessageRepo
 from .repo.sessions import SessionRepo
@@ -103,6 +107,7 @@ class Store:
         )
         self._sweeper = Sweeper(db, clock_)
         self._changes = ChangeFeed(db)
+        self._listing = ListingRepo(db)
         self._importer = SessionImporter(db, clock_, self._agents, self._sessions)
 
     # -- the store itself ------------------------------------------------------------------
@@ -216,6 +221,39 @@ class Store:
 
     def events(self, session_id: str) -> list[Event]:
         return self._sessions.events(session_id)
+
+    # -- the sidebar at any size (ListingRepo) ---------------------------------------------
+
+    def sidebar_start(self) -> SidebarStart:
+        """Every live session, the counts per (agent, state) and the change stamp."""
+        return self._listing.sidebar_start()
+
+    def sidebar_changes(self, since: int) -> SidebarChanges:
+        """`session_changes` and the counts, in one read."""
+        return self._listing.sidebar_changes(since)
+
+    def session_state_counts(self) -> list[tuple[str, str, int]]:
+        """(agent, state, sessions) from the maintained counter: no rows are counted."""
+        return self._listing.session_state_counts()
+
+    def sidebar_page(
+        self,
+        state: str | None,
+        *,
+        agent_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        after: tuple[int, str] | None = None,
+        from_end: bool = False,
+    ) -> list[Session]:
+        """A page of history (`state` expired/ended) or of all sessions by activity (None)."""
+        return self._listing.sidebar_page(
+            state, agent_id=agent_id, offset=offset, limit=limit, after=after, from_end=from_end
+        )
+
+    def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
+        """Sessions whose title, agent or id contains `text`, through the trigram index."""
+        return self._listing.find_sessions(text, limit)
 
     def create_session(
         self,

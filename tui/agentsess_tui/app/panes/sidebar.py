@@ -1,10 +1,12 @@
 """The sidebar pane: the session list, its filter and status line, and the live feed behind
-them. It owns the sessions (`LiveFeed`) and posts `Sidebar.Chosen` when a session should open.
+them. It owns the live sessions (`LiveFeed`) and the rows (`SessionRows`: history paged in
+where the person looks), and posts `Sidebar.Chosen` when a session should open.
 """
 
 from __future__ import annotations
 
 import time
+from collections import ChainMap
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -17,17 +19,19 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ...core.errors import AgentsessError
-from ...core.models import Session
+from ...core.models import Session, SidebarChanges
 from ..live_feed import Batch, LiveFeed
-from ..messages import SessionsChanged
+from ..messages import FilterMatched, RowsPaged, SessionsChanged
+from ..session_rows import PAGE, PageRequest, SessionRows
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
 
 if TYPE_CHECKING:
+    from ...core.store import Store
     from ..app import AgentsessApp
 
-# Sessions shown before all of them are loaded: more than any terminal has rows.
-FIRST_ROWS = 100
+# A filter's matches held at most (the status says "500+" beyond): more than anyone scrolls.
+FILTER_LIMIT = 500
 
 
 class Sidebar(Vertical):
@@ -52,27 +56,46 @@ class Sidebar(Vertical):
         super().__init__(id=id)
         self.feed = LiveFeed()
         self.set_reactive(Sidebar.now, now)
+        self._store: Store = app.store
         self._pending_select: str | None = None
         self._last_highlight = 0.0
         self._open_timer: Timer | None = None
         self._scroll_pause = app.delays.scroll_pause
-        # The first frame already lists sessions: a screenful is read right here (a few ms).
-        self.session_list = SessionList(self._first_screenful(app), now, id="sessions")
+        # Sessions seen outside the live ones, by id (the open one stays pinned).
+        self.pinned: dict[str, Session] = {}
+        self.rows = SessionRows()
+        # The first frame already lists sessions: the live ones and a page of history are
+        # read right here (a few indexed reads, the same at any size).
+        self._first_screenful(app)
+        self.session_list = SessionList(self.rows, now, id="sessions")
 
     @property
     def agentsess(self) -> AgentsessApp:
         return cast("AgentsessApp", self.app)
 
-    def _first_screenful(self, app: AgentsessApp) -> list[Session]:
-        store = app.store
+    def _first_screenful(self, app: AgentsessApp) -> None:
+        rows = self.rows
         try:
-            sessions = store.list_sessions(limit=FIRST_ROWS)
-            total = store.count_sessions() if len(sessions) == FIRST_ROWS else None
+            start = self._store.sidebar_start()
+            rows.set_counts(start.counts)
+            rows.set_live(start.live)
+            rows.layout(self.now)
+            for request in rows.wanted(0, PAGE):
+                rows.put(request, self._page(request))
         except AgentsessError as error:
             app.call_later(app.show_error, error)
-            return []
-        self.feed.start(sessions, total)
-        return sessions
+            return
+        self.feed.start(start.live, start.seq)
+
+    def _page(self, request: PageRequest) -> list[Session]:
+        return self._store.sidebar_page(
+            request.state,
+            agent_id=request.agent_id,
+            offset=request.offset,
+            limit=request.limit,
+            after=request.after,
+            from_end=request.from_end,
+        )
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter: title, agent or id", id="filter")
@@ -88,13 +111,23 @@ class Sidebar(Vertical):
     def selected(self) -> Session | None:
         return self.session_list.highlighted
 
+    @property
+    def sessions_by_id(self) -> ChainMap[str, Session]:
+        """The sessions the app holds: live ones, then what is listed or open."""
+        listed = {s.id: s for s in self.rows.known()}
+        return ChainMap(self.feed.sessions, listed, self.pinned)
+
+    def pin(self, session: Session | None) -> None:
+        """Keep the open session at hand, wherever the list is scrolled."""
+        self.pinned = {session.id: session} if session is not None else {}
+
     def reload(self) -> None:
-        """Fetch what changed since the last load (everything the first time)."""
+        """Fetch what changed since the last load."""
         since = self.feed.seq
         run_store_call(
             self,
-            lambda: self.agentsess.store.session_changes(since),
-            lambda result: SessionsChanged(since, *result),
+            lambda: self._store.sidebar_changes(since),
+            lambda result: SessionsChanged(since, result),
             group="sessions",
         )
 
@@ -104,7 +137,8 @@ class Sidebar(Vertical):
     @on(SessionsChanged)
     def _changed(self, event: SessionsChanged) -> None:
         event.stop()
-        batch = self.feed.apply(event.changed, event.deleted, event.seq, self.now)
+        changes: SidebarChanges = event.changes
+        batch = self.feed.apply(changes.changed, changes.deleted, changes.seq, self.now)
         if batch is None:
             return  # an older snapshot than what is shown (overlapping loads)
         for notice in batch.notices:
@@ -113,33 +147,65 @@ class Sidebar(Vertical):
             )
         if batch.notices and self.agentsess.settings.ui.bell:
             self.app.bell()  # once per batch: a mass expiry is one bell, not a hundred
-        self.session_list.set_sessions(list(self.feed.sessions.values()))
+        for session in changes.changed:
+            if session.id in self.pinned:
+                self.pinned[session.id] = session
+        for session_id in changes.deleted:
+            self.pinned.pop(session_id, None)
+        self.rows.set_counts(changes.counts)
+        if self.rows.changed(changes.changed, changes.deleted) and self.rows.filtered:
+            self._ask_filter(self.rows.needle)
+        self.session_list.refresh_rows()
         if self._pending_select is not None and self.session_list.select_id(self._pending_select):
             self._pending_select = None
         self.update_status()
         self.post_message(self.Listed(batch))
 
+    @on(SessionList.NeedRows)
+    def _need_rows(self, event: SessionList.NeedRows) -> None:
+        event.stop()
+        for request in event.requests:
+            run_store_call(
+                self,
+                lambda request=request: self._page(request),  # type: ignore[misc]
+                lambda rows, request=request: RowsPaged(request, rows),  # type: ignore[misc]
+                group="pages",
+            )
+
+    @on(RowsPaged)
+    def _paged(self, event: RowsPaged) -> None:
+        event.stop()
+        if self.rows.put(event.request, event.rows):
+            self.session_list.refresh_rows()
+            if self._pending_select is not None and self.session_list.select_id(
+                self._pending_select
+            ):
+                self._pending_select = None
+
     def update_status(self) -> None:
         self.query_one("#sidebar-status", Static).update(self.status_text())
 
     def status_text(self) -> Content:
-        session_list = self.session_list
-        shown, total = len(session_list.sessions), session_list.total
-        if not self.feed.loaded_once and self.feed.total_hint is not None:
-            shown = total = self.feed.total_hint  # the first screenful; the rest is loading
-        counts = f"{shown} of {total}" if shown != total else f"{total}"
+        rows = self.rows
+        total = rows.total
+        if rows.filtered:
+            more = "" if rows.complete else "+"
+            counts = f"{len(rows)}{more} of {total}"
+        else:
+            counts = f"{total}"
         return Content.styled(
-            f"{counts} session{'' if total == 1 else 's'} · sorted by {session_list.sort_mode}",
+            f"{counts} session{'' if total == 1 else 's'} · sorted by {rows.mode}",
             "$text-muted",
         )
 
     def jump_to(self, session_id: str, *, focus: bool = True) -> None:
-        """Select a session, clearing a filter that would hide it; `focus` the list."""
+        """Select a session; one not listed (filtered out, or history not loaded) is shown
+        by filtering on its id. `focus` moves the focus to the list."""
         if not self.session_list.select_id(session_id):
-            self.query_one("#filter", Input).value = ""
-            self.session_list.set_filter("")
-            self.query_one("#filter").display = False
-            self.session_list.select_id(session_id)
+            filter_input = self.query_one("#filter", Input)
+            filter_input.display = True
+            filter_input.value = session_id  # the filter runs (Input.Changed)
+            self._pending_select = session_id
         if focus:
             self.session_list.focus()
 
@@ -188,7 +254,32 @@ class Sidebar(Vertical):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.session_list.set_filter(event.value)
+        needle = event.value.strip().lower()
+        # The live matches at once; the history's from the index, a moment later.
+        self.rows.set_filter(needle, None, complete=not needle)
+        self.session_list.refresh_rows()
+        self.update_status()
+        if needle:
+            self._ask_filter(needle)
+
+    def _ask_filter(self, needle: str) -> None:
+        run_store_call(
+            self,
+            lambda: self._store.find_sessions(needle, FILTER_LIMIT),
+            lambda found: FilterMatched(needle, found),
+            group="filter",
+            exclusive=True,
+        )
+
+    @on(FilterMatched)
+    def _filter_matched(self, event: FilterMatched) -> None:
+        event.stop()
+        if event.needle != self.rows.needle:
+            return  # typed on since
+        self.rows.set_filter(event.needle, event.found.sessions, event.found.complete)
+        self.session_list.refresh_rows()
+        if self._pending_select is not None and self.session_list.select_id(self._pending_select):
+            self._pending_select = None
         self.update_status()
 
     @on(Input.Submitted, "#filter")

@@ -8,7 +8,7 @@ ask. This screen keeps only `now` (ticked, bound to every pane), the sweep and t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
@@ -119,12 +119,18 @@ class MainScreen(Screen[None]):
         return self.sidebar.selected
 
     @property
-    def sessions_by_id(self) -> dict[str, Session]:
-        return self.sidebar.feed.sessions
+    def sessions_by_id(self) -> Mapping[str, Session]:
+        """Live sessions, the rows loaded in the sidebar and the open one (not all history)."""
+        return self.sidebar.sessions_by_id
 
     @property
     def visible_sessions(self) -> list[Session]:
+        """The first rows of the sidebar (as far as they are loaded)."""
         return self.sidebar.session_list.sessions
+
+    @property
+    def visible_count(self) -> int:
+        return self.sidebar.session_list.count
 
     def is_replying(self, session_id: str | None) -> bool:
         return self.chat.replies.is_replying(session_id)
@@ -179,9 +185,9 @@ class MainScreen(Screen[None]):
 
     @on(Sidebar.Listed)
     def _listed(self, event: Sidebar.Listed) -> None:
-        sessions = self.sidebar.feed.sessions
+        sessions = self.sessions_by_id
         chat = self.chat
-        chat.show_empty(not sessions)
+        chat.show_empty(not self.sidebar.session_list.total)
         if chat.open_id in sessions:
             chat.session_changed(sessions[chat.open_id or ""])
         elif chat.open_id is not None:
@@ -254,6 +260,12 @@ class MainScreen(Screen[None]):
         if session_id == self.chat.open_id and around is None:
             return
         session = self.sessions_by_id.get(session_id)
+        if session is None:  # history not in the loaded pages: one lookup by id
+            try:
+                session = self.agentsess.store.get_session(session_id)
+            except AgentsessError:
+                session = None
+        self.sidebar.pin(session)
         self.sidebar.session_list.open_id = session_id
         self.chat.open(session_id, session, around)
         self.memories.show_agent(session.agent_id if session else None)

@@ -87,16 +87,17 @@ class SlashCommands:
 
     def _sessions(self, session_id: str, args: str) -> None:
         screen = self._screen
-        sessions = screen.visible_sessions
+        sessions = screen.visible_sessions[:20]
+        count = screen.visible_count
         lines = [
             f"- **{one_line(s.title, 50)}** · {s.agent_id} · {time_left(s, screen.now)}"
-            for s in sessions[:20]
+            for s in sessions
         ]
-        more = f"\n\n…and {len(sessions) - 20} more." if len(sessions) > 20 else ""
+        more = f"\n\n…and {count - len(sessions)} more." if count > len(sessions) else ""
         self._note(
             "\n".join(lines) + more + "\n\nThe focus stays here: escape goes to the sidebar (↑/↓ "
             "to move, enter to open).",
-            title=f"{len(sessions)} sessions",
+            title=f"{count} sessions",
         )
 
     def _new(self, session_id: str, args: str) -> None:
@@ -140,7 +141,14 @@ class SlashCommands:
     def find_session(self, query: str) -> Session | None:
         """By id, exact title, or a unique part of a title; otherwise say what matched."""
         needle = query.strip().lower()
-        sessions = list(self._screen.sessions_by_id.values())
+        held = dict(self._screen.sessions_by_id)
+        if needle:  # and the history no page holds: the filter's index (bounded)
+            try:
+                found = self._screen.agentsess.store.find_sessions(needle, 200).sessions
+            except AgentsessError:
+                found = []
+            held.update((s.id, s) for s in found if s.id not in held)
+        sessions = list(held.values())
         for rule in (
             lambda s: s.id.lower() == needle,
             lambda s: s.title.lower() == needle,

@@ -1,13 +1,14 @@
-"""The sidebar: every session with a live countdown, drawn line by line.
+"""The sidebar: sessions with a live countdown, drawn line by line.
 
-A `ScrollView` with `render_line` paints only the rows on screen, so 10,000 sessions cost the
-same per tick as 30 (see PERF-NOTES: OptionList and DataTable clear their caches per update).
-Countdowns come from `expires_at` and the screen's `now`; nothing here touches the database.
+A `ScrollView` with `render_line` paints only the rows on screen, so a million sessions cost
+the same per tick as 30 (see PERF-NOTES: OptionList and DataTable clear their caches per
+update). The rows come from `SessionRows`: live sessions in memory, history a page at a time;
+a row not loaded yet is drawn as a placeholder and asked for (`NeedRows`). Countdowns come
+from `expires_at` and the screen's `now`; nothing here touches the database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -22,34 +23,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.models import Phase, Session
-from ...core.phases import earliest, next_boundary, sort_key, time_left
+from ...core.phases import earliest, next_boundary, time_left
 from ...core.text import one_line
+from ..session_rows import PAGE, SORT_MODES, PageRequest, SessionRows
 
 ROW_HEIGHT = 2
 BAR_CELLS = 10
-SORT_MODES = ("expiry", "activity", "agent")
 PHASE_MARK = {Phase.ACTIVE: "●", Phase.EXPIRING: "◐", Phase.EXPIRED: "○", Phase.ENDED: "■"}
-
-
-def sort_sessions(sessions: list[Session], mode: str, now: int) -> list[Session]:
-    if mode == "activity":
-        return sorted(sessions, key=lambda s: (-s.last_activity_at, s.id))
-    if mode == "agent":
-        return sorted(sessions, key=lambda s: (s.agent_id, sort_key(s, now)))
-    return sorted(sessions, key=lambda s: sort_key(s, now))
-
-
-def matches(session: Session, needle: str) -> bool:
-    return (
-        needle in session.title.lower()
-        or needle in session.agent_id.lower()
-        or needle in session.id.lower()
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    session: Session
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -99,79 +79,106 @@ class SessionList(ScrollView, can_focus=True):
             super().__init__()
             self.session = session
 
-    def __init__(
-        self, sessions: list[Session] | None = None, now: int = 0, *, id: str | None = None
-    ) -> None:
-        """`sessions`: what to show in the very first frame (more may follow)."""
+    class NeedRows(Message):
+        """Rows on screen (or about to be) whose pages are not loaded: fetch them."""
+
+        def __init__(self, requests: list[PageRequest]) -> None:
+            super().__init__()
+            self.requests = requests
+
+    def __init__(self, rows: SessionRows, now: int = 0, *, id: str | None = None) -> None:
+        """`rows`: what the very first frame shows already (more pages follow on demand)."""
         super().__init__(id=id)
-        self.sort_mode = SORT_MODES[0]
-        self._all: list[Session] = sessions or []
-        self._rows: list[Session] = sort_sessions(self._all, self.sort_mode, now)
+        self.rows = rows
         self.set_reactive(SessionList.now, now)
-        self._filter = ""
+        rows.layout(now)
         self.open_id: str | None = None
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._next_boundary: int | None = None
-        self._highlighted_id: str | None = self._rows[0].id if self._rows else None
+        first = rows.row(0)
+        self._highlighted_id: str | None = first.id if first else None
         self._styles: dict[str, Style] = {}
         self._bar_cells: dict[str, int] = {}
+        self._asking = False
 
     # -- data ------------------------------------------------------------------------------
 
     @property
+    def sort_mode(self) -> str:
+        return self.rows.mode
+
+    @property
     def sessions(self) -> list[Session]:
-        """The sessions shown, in order (after filter and sort)."""
-        return self._rows
+        """The first rows shown, in order, as far as they are loaded (at most a few pages)."""
+        return self.rows.prefix(PAGE)
+
+    @property
+    def count(self) -> int:
+        """Rows in the list (after the filter), loaded or not."""
+        return len(self.rows)
 
     @property
     def total(self) -> int:
-        return len(self._all)
+        return self.rows.total
 
     @property
     def highlighted(self) -> Session | None:
-        if 0 <= self.cursor < len(self._rows):
-            return self._rows[self.cursor]
-        return None
+        return self.rows.row(self.cursor)
 
-    def set_sessions(self, sessions: list[Session]) -> None:
-        """Replace the data (after a reload), keeping the cursor on the same session."""
-        self._all = sessions
-        self._rebuild()
-
-    def set_filter(self, text: str) -> None:
-        self._filter = text.strip().lower()
+    def refresh_rows(self) -> None:
+        """The data changed (a reload, a page, the filter): keep the cursor on its session."""
         self._rebuild()
 
     def cycle_sort(self) -> str:
-        self.sort_mode = SORT_MODES[(SORT_MODES.index(self.sort_mode) + 1) % len(SORT_MODES)]
+        self.rows.mode = SORT_MODES[(SORT_MODES.index(self.rows.mode) + 1) % len(SORT_MODES)]
         self._rebuild()
-        return self.sort_mode
+        return self.rows.mode
 
     def select_id(self, session_id: str) -> bool:
-        for index, session in enumerate(self._rows):
-            if session.id == session_id:
-                self.cursor = index
-                return True
-        return False
+        index = self.rows.index_of(session_id)
+        if index is None:
+            return False
+        self.cursor = index
+        return True
 
     def _rebuild(self) -> None:
         keep = self._highlighted_id
-        rows = [s for s in self._all if matches(s, self._filter)] if self._filter else self._all
-        self._rows = sort_sessions(rows, self.sort_mode, self.now)
+        rows = self.rows
+        rows.layout(self.now)
         self._next_boundary = self._boundary(self.now)
         self._line_cache.clear()
-        self.virtual_size = Size(self.size.width, len(self._rows) * ROW_HEIGHT)
-        index = next((i for i, s in enumerate(self._rows) if s.id == keep), None)
+        self.virtual_size = Size(self.size.width, len(rows) * ROW_HEIGHT)
+        index = rows.index_of(keep) if keep is not None else None
         if index is None:
-            index = min(self.cursor, max(0, len(self._rows) - 1))
+            index = min(self.cursor, max(0, len(rows) - 1))
         self.set_reactive(SessionList.cursor, index)
         self._announce()
         self.scroll_to_cursor(animate=False)
         self.refresh()
+        self._ask_rows()
 
     def _boundary(self, now: int) -> int | None:
         """The next time a phase changes (so the order may change): re-sort only then."""
-        return earliest(next_boundary(s, now) for s in self._all)
+        return earliest(next_boundary(s, now) for s in self.rows.live.values())
+
+    def _ask_rows(self) -> None:
+        """Ask for the pages of the rows on screen, a screen above and below (after the
+        refresh, when the scroll position is settled)."""
+        if not self._asking:
+            self._asking = True
+            self.call_after_refresh(self._post_wanted)
+
+    def _post_wanted(self) -> None:
+        self._asking = False
+        screen_rows = max(1, self.size.height // ROW_HEIGHT)
+        top = int(self.scroll_offset.y) // ROW_HEIGHT
+        wanted = self.rows.wanted(top - screen_rows, top + 2 * screen_rows + 1)
+        if wanted:
+            self.post_message(self.NeedRows(wanted))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._ask_rows()
 
     # -- time ------------------------------------------------------------------------------
 
@@ -184,10 +191,12 @@ class SessionList(ScrollView, can_focus=True):
         scroll_y = int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         top = scroll_y // ROW_HEIGHT
-        bottom = min(len(self._rows), top + self.size.height // ROW_HEIGHT + 2)
+        bottom = min(len(self.rows), top + self.size.height // ROW_HEIGHT + 2)
         regions: list[Region] = []
         for index in range(top, bottom):
-            session = self._rows[index]
+            session = self.rows.row(index)
+            if session is None:
+                continue
             y = index * ROW_HEIGHT - scroll_y  # on screen
             if session.state == "active":
                 regions.append(Region(0, y, width, 1))
@@ -205,7 +214,8 @@ class SessionList(ScrollView, can_focus=True):
     # -- cursor ----------------------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+        count = len(self.rows)
+        return max(0, min(value, count - 1)) if count else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._announce()
@@ -220,7 +230,7 @@ class SessionList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(session))
 
     def scroll_to_cursor(self, animate: bool = False) -> None:
-        if not self._rows:
+        if not len(self.rows):
             return
         region = Region(0, self.cursor * ROW_HEIGHT, self.size.width, ROW_HEIGHT)
         self.scroll_to_region(region, animate=animate, force=True, immediate=True)
@@ -233,7 +243,7 @@ class SessionList(ScrollView, can_focus=True):
         self.cursor += direction * rows
 
     def action_jump(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self._rows) - 1
+        self.cursor = index if index >= 0 else len(self.rows) - 1
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open":
@@ -247,14 +257,15 @@ class SessionList(ScrollView, can_focus=True):
 
     async def _on_click(self, event: events.Click) -> None:
         index = (event.y + int(self.scroll_offset.y)) // ROW_HEIGHT
-        if 0 <= index < len(self._rows):
+        if 0 <= index < len(self.rows):
             self.cursor = index
             if event.chain >= 2:
                 self.action_open()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._rows) * ROW_HEIGHT)
+        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
         self._line_cache.clear()
+        self._ask_rows()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -268,9 +279,12 @@ class SessionList(ScrollView, can_focus=True):
         line = y + scroll_y
         index, part = divmod(line, ROW_HEIGHT)
         width = self.scrollable_content_region.width
-        if index >= len(self._rows) or width <= 0:
+        if index >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
-        session = self._rows[index]
+        session = self.rows.row(index)
+        if session is None:  # its page is on its way
+            self._ask_rows()
+            return self._placeholder(part, index == self.cursor, width)
         now = self.now
         phase = session.phase(now)
         # Each line is cached by exactly what it shows: the countdown changes line one every
@@ -298,6 +312,15 @@ class SessionList(ScrollView, can_focus=True):
             strip = self._paint(session, phase, part, label, fraction, selected, width)
             self._line_cache[key] = strip
         return strip.crop(scroll_x, scroll_x + width)
+
+    def _placeholder(self, part: int, is_cursor: bool, width: int) -> Strip:
+        base = self._part_style("base")
+        if is_cursor:
+            base += self._part_style("cursor")
+        text = "   …" if part == 0 else ""
+        return Strip([Segment(text, base + self._part_style("agent"))]).adjust_cell_length(
+            width, base
+        )
 
     def _part_style(self, name: str) -> Style:
         """Only the foreground and weight of a component class, to layer on a row's base

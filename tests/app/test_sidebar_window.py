@@ -1,0 +1,192 @@
+"""The sidebar over a long history: live sessions and a window of history paged in as the
+person scrolls, jumps or filters; counts from the maintained counter; change batches apply
+only the rows that changed."""
+
+from __future__ import annotations
+
+from many_sessions import RARE_TITLE, many_sessions
+from textual.widgets import Input, Static
+
+from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.panes.sidebar import FILTER_LIMIT, Sidebar
+from agentsess_tui.app.session_rows import KEEP_PAGES, PAGE
+from agentsess_tui.app.widgets.session_list import SessionList
+from agentsess_tui.core import ManualClock, Store
+
+from .helpers import settle, sidebar_rows, until
+
+SIZE = (120, 36)
+HISTORY = 3000
+LIVE = 12
+TOTAL = HISTORY + LIVE
+
+
+def status(app: AgentsessApp) -> str:
+    return str(app.screen.query_one("#sidebar-status", Static).render())
+
+
+def held(sidebar: Sidebar) -> int:
+    """Sessions the app holds in memory (live, matches, loaded pages, duplicates counted)."""
+    return len(list(sidebar.rows.known()))
+
+
+def on_screen(session_list: SessionList) -> list[str]:
+    """The titles drawn in the list's visible rows (placeholders as '…')."""
+    lines = [session_list.render_line(y).text.strip() for y in range(session_list.size.height)]
+    return [line for index, line in enumerate(lines) if index % 2 == 0]
+
+
+async def test_start_lists_a_screenful_and_counts_without_loading_the_history(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    expected = [s.title for s in store.list_sessions(limit=30)]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one(Sidebar)
+        assert f"{TOTAL} sessions · sorted by expiry" in status(app)
+        shown = sidebar_rows(app)
+        assert len(shown) >= 30
+        assert all(title in row for title, row in zip(expected, shown[:30], strict=True))
+        # The live sessions and a page or two of history, not 3,000 rows.
+        assert held(sidebar) <= LIVE + 3 * PAGE
+        assert len(sidebar.feed.sessions) == LIVE
+
+
+async def test_end_pages_in_the_last_rows_and_home_goes_back(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    everything = store.list_sessions()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_list = app.screen.query_one(SessionList)
+        session_list.focus()
+        await pilot.press("end")
+        await until(
+            pilot,
+            lambda: (
+                session_list.highlighted is not None
+                and session_list.highlighted.id == everything[-1].id
+            ),
+            "the last session highlighted",
+        )
+        await settle(pilot)
+        titles = on_screen(session_list)
+        assert everything[-1].title in titles[-1] or everything[-1].title in " ".join(titles)
+        assert "…" not in titles
+        sidebar = app.screen.query_one(Sidebar)
+        assert held(sidebar) <= LIVE + (KEEP_PAGES * 2 + 1) * PAGE
+        await pilot.press("home")
+        await until(
+            pilot,
+            lambda: (
+                session_list.highlighted is not None
+                and session_list.highlighted.id == everything[0].id
+            ),
+            "the first session highlighted again",
+        )
+
+
+async def test_scrolling_down_pages_in_each_row_in_order(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, 900, live=LIVE)
+    everything = store.list_sessions()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_list = app.screen.query_one(SessionList)
+        session_list.focus()
+        for _ in range(40):  # 16 rows a page: down through the history by keyset pages
+            await pilot.press("pagedown")
+            await until(
+                pilot, lambda: session_list.highlighted is not None, "the row under the cursor"
+            )
+            index = session_list.cursor
+            assert session_list.highlighted is not None
+            assert session_list.highlighted.id == everything[index].id
+        assert session_list.cursor > 600
+
+
+async def test_the_filter_asks_the_index_and_says_when_there_are_more(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"QUOKKA")
+        sidebar = app.screen.query_one(Sidebar)
+        await until(pilot, lambda: sidebar.rows.matches is not None, "the filter's answer")
+        assert [s.title for s in sidebar.session_list.sessions] == [RARE_TITLE]
+        assert f"1 of {TOTAL} sessions" in status(app)
+        await pilot.press(*["backspace"] * 6, *"ticket")
+        await until(
+            pilot,
+            lambda: sidebar.rows.needle == "ticket" and sidebar.rows.matches is not None,
+            "the frequent word's answer",
+        )
+        assert f"{FILTER_LIMIT}+ of {TOTAL} sessions" in status(app)
+        assert all("ticket" in s.title.lower() for s in sidebar.session_list.sessions)
+        await pilot.press(*["backspace"] * 6)
+        await until(pilot, lambda: not sidebar.rows.filtered, "the filter cleared")
+        assert f"{TOTAL} sessions" in status(app)
+
+
+async def test_other_writes_move_counts_and_rows_and_keep_the_selection(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    other = Store(store.path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_list = app.screen.query_one(SessionList)
+        session_list.focus()
+        for _ in range(LIVE + 2):  # onto the second expired session
+            await pilot.press("down")
+        await settle(pilot)
+        chosen = session_list.highlighted
+        assert chosen is not None and chosen.state == "expired"
+        cursor = session_list.cursor
+        # Another process: a new live session (listed above), a renamed history row on
+        # screen, a deleted one further down.
+        other.create_session("triage", "Fresh from elsewhere")
+        first_expired = session_list.rows.row(LIVE)
+        assert first_expired is not None
+        other.rename_session(first_expired.id, "Renamed elsewhere")
+        gone = session_list.rows.row(LIVE + 5)
+        assert gone is not None
+        other.delete_session(gone.id)
+        app.screen.poll_changes()  # type: ignore[attr-defined]
+        await until(
+            pilot,
+            lambda: any("Renamed elsewhere" in t for t in on_screen(session_list)),
+            "the rename on screen",
+        )
+        await settle(pilot)
+        assert f"{TOTAL} sessions" in status(app)  # one more, one fewer
+        assert session_list.highlighted is not None
+        assert session_list.highlighted.id == chosen.id
+        assert session_list.cursor == cursor + 1
+        assert any("Fresh from elsewhere" in t for t in on_screen(session_list))
+        assert all(gone.title not in t for t in on_screen(session_list))
+    other.close()
+
+
+async def test_jumping_to_a_session_deep_in_history_shows_it(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    deep = store.sidebar_page("ended", offset=600, limit=1)[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(deep.id)  # type: ignore[attr-defined]
+        session_list = app.screen.query_one(SessionList)
+        await until(
+            pilot,
+            lambda: session_list.highlighted is not None and session_list.highlighted.id == deep.id,
+            "the deep session selected",
+        )
+        assert app.screen.query_one("#filter", Input).value == deep.id
+        await settle(pilot)
+        assert app.screen.chat.open_id == deep.id  # type: ignore[attr-defined]
