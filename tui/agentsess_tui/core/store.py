@@ -243,11 +243,19 @@ class Store:
         return self._lifecycle.heartbeat(session_id)
 
     def end_session(
-        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+        self,
+        session_id: str,
+        reason: str = "ended by user",
+        *,
+        summarize: bool = False,
+        summary_text: str | None = None,
     ) -> EndSummary:
         """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
-        summary memory of it is written in the same transaction (`EndSummary.summary`)."""
-        return self._lifecycle.end_session(session_id, reason, summarize=summarize)
+        summary memory of it is written in the same transaction (`EndSummary.summary`): the
+        extractive one, or `summary_text` (a chat model's, made before the ending)."""
+        return self._lifecycle.end_session(
+            session_id, reason, summarize=summarize, summary_text=summary_text
+        )
 
     def resume_session(self, session_id: str) -> Activation:
         """A new activation of an expired or ended session, keeping its conversation."""
