@@ -398,3 +398,15 @@ def test_ending_with_a_summary_is_one_transaction(
     with pytest.raises(SessionExpired):
         store.end_session(overdue.id, summarize=True)
     assert store.count_memories(status=None) == before
+
+
+def test_the_shortlist_takes_exactly_k_of_the_nearest_codes() -> None:
+    """Ties at the threshold are cut to k (a million rows often share a distance)."""
+    rng = np.random.default_rng(1)
+    for size, k in ((1000, 10), (1000, 999), (50, 3), (20_000, 4000)):
+        distance = rng.integers(0, 20, size).astype(np.uint16)
+        best = index._best(distance, k)
+        assert len(best) == k and (np.diff(best) > 0).all()
+        assert distance[best].max() <= np.sort(distance)[k - 1]
+    assert len(index._best(np.zeros(100, np.uint16), 7)) == 7
+    assert list(index._best(np.array([3, 1, 2], np.uint16), 5)) == [0, 1, 2]
