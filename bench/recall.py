@@ -109,9 +109,39 @@ def speed(path: Path, queries: list[str]) -> dict[str, Any]:
                 times.append((time.perf_counter() - started) * 1000)
             out[f"{mode}_{label}_p50_ms"] = percentile(times, 50)
             out[f"{mode}_{label}_p95_ms"] = percentile(times, 95)
+        out[f"agreement_{label}"] = agreement(store, queries, agent)
     store.close()
     shutil.rmtree(work.parent)
     return out
+
+
+def agreement(store: Store, queries: list[str], agent: str | None) -> float:
+    """The share of the index's top 10 (Hamming shortlists, then exact cosines) that the
+    exact top 10 over every candidate holds too."""
+    from agentsess_tui.core.semantic import index, vectors
+    from agentsess_tui.core.semantic.embedders import offline_embedder
+
+    embedder = offline_embedder()
+    conn = store.db.conn()
+    model = vectors.model_id(conn, embedder.name, 256)
+    assert model is not None
+    held = index.index_for(conn, model, 256, create=False)
+    if held is None:
+        return 1.0  # few memories: every search read them all from SQLite, exactly
+    mu = vectors.centre(conn, model)
+    shared = 0
+    queries = queries[:20]  # each exact answer scores every candidate (1M rows unfiltered)
+    for query in queries:
+        found = {
+            h.memory.id
+            for h in store.search_memories(query, agent_id=agent, mode="semantic", limit=10)
+        }
+        vector = embedder.embed([query])[0]
+        parts = held._parts(agent) or []
+        ids, scores = index._exact(parts, vector, mu)
+        best = {int(i) for i in ids[(-scores).argsort(kind="stable")[:10]]}
+        shared += len(found & best)
+    return shared / (10 * len(queries))
 
 
 def model_load() -> dict[str, float]:
@@ -181,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}",
         "memories": total,
+        "load_average_start": os.getloadavg()[0],
         "quality": quality(),
         "build": built,
     }
@@ -188,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = model_load()
     print("Speed…", flush=True)
     report["speed"] = speed(path, [q.text for q in harness.queries()][:60])
+    report["load_average_end"] = os.getloadavg()[0]
     report["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     text = render(report)
     print(text)
@@ -206,7 +238,9 @@ def render(report: dict[str, Any]) -> str:
     lines = [
         "# Recall by meaning: quality and speed",
         "",
-        f"Measured {report['when']} on {report['machine']} by `python bench/recall.py`.",
+        f"Measured {report['when']} on {report['machine']} by `python bench/recall.py` "
+        f"(load average {report.get('load_average_start', 0):.1f} at the start, "
+        f"{report.get('load_average_end', 0):.1f} at the end: other work shared the cores).",
         "",
         "## Quality (tests/eval: 150 labelled memories of 5 agents among 300 unrelated ones "
         f"per agent; {q['hybrid']['queries']} paraphrased queries, "
@@ -252,13 +286,34 @@ def render(report: dict[str, Any]) -> str:
         f"({build['vector_mb_per_million']:.0f} MB per million) | ≤ 300 MB per million |",
         f"| backfill (`memory reindex`) | {build['backfill_per_second']:,.0f} memories/s | "
         "≥ 2,000/s |",
+        f"| the index's top 10 that are the exact top 10 | "
+        f"{speed_.get('agreement_agent_100k', 0):.3f} (agent), "
+        f"{speed_.get('agreement_unfiltered', 0):.3f} (all) | |",
         f"| model load (fresh process) | {model['model_load_ms']:.0f} ms | ≤ 300 ms |",
         f"| load + first query | {model['first_query_ms']:.0f} ms | |",
         f"| RSS added to a process with the TUI imported | {model['rss_growth_mb']:.0f} MB | "
         "≤ 60 MB |",
         "",
+        NOTES,
     ]
     return "\n".join(lines)
+
+
+NOTES = """Notes. Quality: bench/results/recall-levers.md measures each lever of issue 14 on two
+halves of the queries; none lifts recall@5 to 0.8 on both (the offline 256-dimension model is
+the limit; the wheel has no wider Matryoshka weights). Speed: the index keeps each agent's rows
+contiguous (a main segment sorted by agent, plus a tail of new rows), runs the Hamming pass over
+one 64-bit word per column in cache-sized blocks, takes shortlists by a histogram threshold,
+re-scores 8,000 rows exactly, and holds OpenBLAS to one thread (its threads made small products
+70 times slower on a busy 2-core machine). The agreement row says how often the index's top 10
+is the exact top 10 over every candidate (20 queries). The model is read
+from the wheel's files without wordllama's code (no requests import, float16 matrix
+memory-mapped, tokenizer parsed on a thread while numpy imports). Figures measured while other
+engineers ran tests are noisy: see the load averages above. An earlier run of this index at a
+load average of 0.4-1.8 (13:39 UTC, with a 4,000-row shortlist and a coarse pass above 200k
+candidates, agreement 0.88 / 0.57) measured hybrid p95 42.2 ms for the 100k-memory agent and
+96.2 ms unfiltered, model load 194 ms, RSS +39 MB.
+"""
 
 
 if __name__ == "__main__":

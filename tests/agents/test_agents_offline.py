@@ -36,6 +36,20 @@ def say(store: Store, session: Session, text: str) -> str:
 # -- remembering -------------------------------------------------------------------------------
 
 
+def test_remember_supersedes_a_near_duplicate_and_says_so(store: Store, session: Session) -> None:
+    """/remember goes through consolidation: a restatement replaces the older memory."""
+    first_reply = say(store, session, "/remember I prefer tea over coffee")
+    assert "replaces" not in first_reply
+    (old,) = store.list_memories(agent_id=session.agent_id)
+    reply = say(store, session, "/remember I prefer tea over coffee.")
+    new = store.list_memories(agent_id=session.agent_id)[0]
+    assert new.supersedes == old.id
+    assert store.get_memory(old.id).status == "superseded"
+    assert f"It replaces **#{old.id}**" in reply
+    different = say(store, session, "/remember The office printer is on floor 2")
+    assert "replaces" not in different
+
+
 @pytest.mark.parametrize(
     ("text", "content"),
     [

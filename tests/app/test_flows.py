@@ -251,6 +251,27 @@ async def test_end_asks_then_ends(app: AgentsessApp, store: Store, agent: str) -
         await settle(pilot)
         assert store.get_session(session.id).state == "ended"
         assert sidebar_rows(app)[0].startswith("■")
+        assert store.list_memories(session_id=session.id) == []  # no tick, no summary
+
+
+async def test_end_with_s_writes_a_summary_memory(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    """The end dialog's checkbox (`s`) does what `end --summarize` does; unticked, no summary."""
+    session = store.create_session(agent, "Trip plans").session
+    store.remember("The trip is to Porto in May", session_id=session.id)
+    store.add_message(session.id, "Book the train, not the plane")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("s", "s", "s")  # ticked, unticked, ticked
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.get_session(session.id).state == "ended"
+        summaries = [m for m in store.list_memories(session_id=session.id) if m.tags == ["summary"]]
+        assert len(summaries) == 1 and "Porto" in summaries[0].content
+        assert any(f"#{summaries[0].id}" in n for n in notices(app))
 
 
 async def test_clear_keeps_memories(app: AgentsessApp, store: Store, agent: str) -> None:

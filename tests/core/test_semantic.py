@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from embeddings_server import EmbeddingsServer, serve
 from fresh_python import run_python
@@ -37,6 +38,24 @@ def test_offline_model_loads_from_its_wheel_without_the_network(
     assert abs(float(rows[0] @ rows[0]) - 1.0) < 1e-5
     # Meaning, not noise: the food question is nearer the diet than the port number.
     assert rows[1] @ rows[0] > rows[1] @ rows[2]
+
+
+def test_the_model_read_from_its_files_embeds_as_wordllama_does() -> None:
+    """static_model reads the wheel's files without wordllama's code: same vectors."""
+    import wordllama
+
+    from agentsess_tui.core.semantic.static_model import package_dir
+
+    texts = ["I'm vegetarian: no meat or fish.", "  ", "é ü 漢字 🙂 \x00", "port " * 500, ""]
+    ours = OfflineEmbedder().embed(texts)
+    theirs = wordllama.WordLlama.load(cache_dir=package_dir(), disable_download=True).embed(
+        texts, norm=True
+    )
+    for row, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
+        if texts[row]:
+            assert np.abs(mine - reference).max() < 1e-6, texts[row]
+        else:
+            assert not mine.any()  # no token: a zero vector, never NaN
 
 
 def test_importing_and_starting_never_loads_numpy_or_the_model() -> None:
@@ -299,6 +318,26 @@ def test_the_in_memory_index_answers_like_sqlite_and_follows_changes(
     monkeypatch.setattr(index, "EXACT_ROWS", 20)
     monkeypatch.setattr(index, "SHORTLIST", 30)
     assert [h[0] for h in ask(agent_id=agent)][:3] == [h[0] for h in exact[1]][:3]
+    # The coarse 64-bit pass and small blocks: still the exact best first.
+    monkeypatch.setattr(index, "COARSE_ROWS", 50)
+    monkeypatch.setattr(index, "COARSE", 120)
+    monkeypatch.setattr(index, "BLOCK", 16)
+    assert [h[0] for h in ask()][:2] == [h[0] for h in exact[0]][:2]
+    assert [h[0] for h in ask(agent_id=agent)][:2] == [h[0] for h in exact[1]][:2]
+    # Rows added go to the tail, searched beside main; past MIN_TAIL it merges into main.
+    monkeypatch.setattr(index, "MIN_TAIL", 3)
+    extra = [
+        store.remember(text, agent_id=agent, embed=True).id
+        for text in ("a cup of green tea", "the tea garden's printer")
+    ]
+    assert set(extra) <= {i for i, _ in ask(agent_id=agent)}
+    store.remember("Printer toner note", agent_id="other", embed=True)
+    assert set(extra) <= {i for i, _ in ask(agent_id=agent)}
+    conn = store.db.conn()
+    model = vectors.model_id(conn, OfflineEmbedder.name, 256)
+    held = index.index_for(conn, model or 0, 256, create=False)
+    assert held is not None and len(held) == 243 and len(held.tail) < 3
+    assert {i for i, _ in ask(agent_id="other")}.isdisjoint(extra)
     # A new memory is appended to the index; a forgotten one is filtered; a purged one is gone.
     new = store.remember("I drink green tea from a cup", agent_id=agent, embed=True)
     assert ask(agent_id=agent)[0][0] == new.id
@@ -359,3 +398,15 @@ def test_ending_with_a_summary_is_one_transaction(
     with pytest.raises(SessionExpired):
         store.end_session(overdue.id, summarize=True)
     assert store.count_memories(status=None) == before
+
+
+def test_the_shortlist_takes_exactly_k_of_the_nearest_codes() -> None:
+    """Ties at the threshold are cut to k (a million rows often share a distance)."""
+    rng = np.random.default_rng(1)
+    for size, k in ((1000, 10), (1000, 999), (50, 3), (20_000, 4000)):
+        distance = rng.integers(0, 20, size).astype(np.uint16)
+        best = index._best(distance, k)
+        assert len(best) == k and (np.diff(best) > 0).all()
+        assert distance[best].max() <= np.sort(distance)[k - 1]
+    assert len(index._best(np.zeros(100, np.uint16), 7)) == 7
+    assert list(index._best(np.array([3, 1, 2], np.uint16), 5)) == [0, 1, 2]

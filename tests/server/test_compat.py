@@ -129,3 +129,28 @@ def test_elizaos_status_codes(api: httpx.Client, server: Server) -> None:
     ).session.id
     r = api.post(f"{base}/{capped}/renew")
     assert r.status_code == 422 and "cap" in r.json()["error"]["message"]
+
+
+def test_memanto_recall_by_meaning_and_deactivate_with_a_summary(server: Server) -> None:
+    """recall ranks by the hybrid ranking (`mode` picks another); deactivate with
+    `summarize` writes a summary memory and returns its id, as MEMANTO does."""
+    headers = {"Authorization": f"Bearer {server.key('meaning_key')}"}
+    base = f"{server.url}/api/v2/agents/meaning-bot"
+    token = httpx.post(f"{base}/activate", headers=headers).json()["session_token"]
+    headers["X-Session-Token"] = token
+    httpx.post(f"{base}/remember", params={"content": "I'm vegetarian"}, headers=headers)
+    httpx.post(f"{base}/remember", params={"content": "Port 8080 is busy"}, headers=headers)
+    asked = {"query": "What food should I avoid ordering?"}
+    semantic = httpx.get(f"{base}/recall", params={**asked, "mode": "semantic"}, headers=headers)
+    assert semantic.status_code == 200, semantic.text
+    first = semantic.json()["memories"][0]
+    assert first["content"] == "I'm vegetarian" and first["why"].startswith("meaning")
+    keyword = httpx.get(f"{base}/recall", params={**asked, "mode": "keyword"}, headers=headers)
+    assert keyword.json()["count"] == 0
+    bad = httpx.get(f"{base}/recall", params={**asked, "mode": "guess"}, headers=headers)
+    assert bad.status_code == 400 and "mode" in bad.text  # a validation error, said clearly
+    bye = httpx.post(f"{base}/deactivate", params={"summarize": "true"}, headers=headers)
+    memory_id = bye.json()["summary_memory_id"]
+    assert isinstance(memory_id, int)
+    summary = server.store().get_memory(memory_id)
+    assert summary.tags == ["summary"] and "vegetarian" in summary.content

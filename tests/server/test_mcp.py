@@ -63,6 +63,14 @@ async def exercise(session: ClientSession, agent: dict[str, str]) -> str:
     memory = await call(session, "remember", content="The user prefers tea", type="preference")
     hits = await call(session, "recall", query="tea", **agent)
     assert [h["id"] for h in hits["memories"]] == [memory["id"]]
+    assert hits["memories"][0]["why"].startswith("keyword")
+    near = await call(session, "recall", query="a hot drink", mode="semantic", **agent)
+    assert near["memories"][0]["id"] == memory["id"]
+    assert (await call(session, "recall", query="a hot drink", mode="keyword", **agent)) == {
+        "memories": []
+    }
+    wrong = await session.call_tool("recall", {"query": "tea", "mode": "guess", **agent})
+    assert wrong.isError
     listed_sessions = await call(session, "list_sessions", **agent)
     assert sid in [s["id"] for s in listed_sessions["sessions"]]
     assert (await call(session, "forget", memory_id=memory["id"], **agent))["status"] == "deleted"

@@ -124,6 +124,21 @@ def test_memories_remember_recall_edit_forget(api: httpx.Client) -> None:
     error(api.delete(f"{base}/{2**63}"), 400)  # too big for SQLite: a clean error, not a 500
 
 
+def test_recall_modes(api: httpx.Client) -> None:
+    """`mode`: hybrid by default (each hit says why), keyword, semantic; anything else 400."""
+    base = "/agents/modes/memories"
+    api.post("/agents/modes/sessions")
+    diet = api.post(base, json={"content": "I'm vegetarian: no meat or fish"}).json()
+    api.post(base, json={"content": "The printer on floor 2 jams"})
+    question = {"q": "What food should I avoid ordering?"}
+    hits = api.get(base, params={**question, "mode": "semantic"}).json()["memories"]
+    assert hits[0]["id"] == diet["id"] and hits[0]["similarity"] > 0
+    assert api.get(base, params={**question, "mode": "keyword"}).json()["memories"] == []
+    words = api.get(base, params={"q": "vegetarian"}).json()["memories"]
+    assert words[0]["id"] == diet["id"] and words[0]["why"].startswith("keyword")
+    assert "mode" in str(error(api.get(base, params={**question, "mode": "nearest"}), 400))
+
+
 def test_export_and_import(api: httpx.Client) -> None:
     sid, _ = new_session(api, title="Exported")
     api.post(f"/agents/bot/sessions/{sid}/messages", json={"content": "keep me"})

@@ -152,7 +152,10 @@ def remember_reply(
             f"Types: {', '.join(MEMORY_TYPES)}."
         )
     guess = detect_type(content)
-    memory = store.remember(content.strip(), session_id=session_id, type=type or guess.type)
+    # Through consolidation: a near-duplicate of one of the agent's memories supersedes it.
+    memory = store.remember(
+        content.strip(), session_id=session_id, type=type or guess.type, embed=True
+    )
     if type:
         why = "as you asked"
     elif guess.cue:
@@ -161,9 +164,15 @@ def remember_reply(
         why = "the type for plain statements (choose another with `/remember TYPE …`)"
     topic = _topic(content, guess.cue)
     ask = f"“what do you know about {mdtext.inline(topic, 40)}?”" if topic else "a question"
+    replaced = (
+        ""
+        if memory.supersedes is None
+        else f"It replaces **#{memory.supersedes}**, which said nearly the same (now "
+        "superseded, still kept). "
+    )
     return memory, (
         f"Remembered as {_article(memory.type)} **{memory.type}** (**#{memory.id}**), "
-        f"{why}:\n\n{_quote(memory.content)}\n\n"
+        f"{why}:\n\n{_quote(memory.content)}\n\n{replaced}"
         f"It belongs to agent `{memory.agent_id}` and outlives this session. Ask me about "
         f"it — {ask} — or press **m** to see it in the memory inspector."
     )

@@ -99,7 +99,8 @@ def heartbeat(rt: Runtime, session_id: str | None, token: str | None, as_json: b
 @click.option(
     "--summarize",
     is_flag=True,
-    help="Also write a summary memory of it (from its memories and messages).",
+    help="Also write a summary memory of it: the chat model's when one is configured, else "
+    "extractive (from its memories and messages).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
@@ -107,7 +108,12 @@ def end(rt: Runtime, session_id: str, reason: str, summarize: bool, as_json: boo
     """End a live session: its token dies; its conversation and memories are kept."""
     # The summary is written in the ending's transaction: it keeps the session as its
     # origin, and a session that cannot be ended gets none.
-    summary = rt.store.end_session(session_id, reason, summarize=summarize)
+    text = None
+    if summarize:
+        from ..agents.summary import summary_for_end
+
+        text = summary_for_end(rt.store, session_id)
+    summary = rt.store.end_session(session_id, reason, summarize=summarize, summary_text=text)
     written = summary.summary
     extra = {} if written is None else {"summary_memory_id": written.id}
     if as_json:

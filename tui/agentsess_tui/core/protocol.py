@@ -147,10 +147,16 @@ class SessionStore(Protocol):
         """Activity without a message: keeps an auto-renewing session alive."""
 
     def end_session(
-        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+        self,
+        session_id: str,
+        reason: str = "ended by user",
+        *,
+        summarize: bool = False,
+        summary_text: str | None = None,
     ) -> EndSummary:
         """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
-        summary memory of it is written in the same transaction (`EndSummary.summary`)."""
+        summary memory of it is written in the same transaction (`EndSummary.summary`): the
+        extractive one, or `summary_text` (a chat model's, made before the ending)."""
 
     def resume_session(self, session_id: str) -> Activation:
         """A new activation of an expired or ended session, keeping its conversation."""

@@ -284,9 +284,16 @@ class Store:
         return self._lifecycle.heartbeat(session_id)
 
     def end_session(
-        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+        self,
+        session_id: str,
+        reason: str = "ended by user",
+        *,
+        summarize: bool = False,
+        summary_text: str | None = None,
     ) -> EndSummary:
-        return self._lifecycle.end_session(session_id, reason, summarize=summarize)
+        return self._lifecycle.end_session(
+            session_id, reason, summarize=summarize, summary_text=summary_text
+        )
 
     def resume_session(self, session_id: str) -> Activation:
         return self._lifecycle.resume_session(session_id)

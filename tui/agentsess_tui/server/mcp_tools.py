@@ -23,6 +23,7 @@ from ..core.models import Session
 from ..core.repo.keys import ApiKey, ApiKeys
 from ..core.store import Store
 from ..core.tokens import mask as mask_token
+from .views import hit_view
 
 T = TypeVar("T")
 INSTRUCTIONS = (
@@ -228,17 +229,20 @@ def build_mcp(tools: McpTools) -> FastMCP[Any]:  # noqa: PLR0915 (one block per 
         type: str | None = None,
         limit: int = 10,
         agent: str | None = None,
+        mode: str = "hybrid",
     ) -> dict[str, Any]:
-        """Search the agent's memories by keywords, best first."""
+        """Search the agent's memories, best first: by words and meaning (`hybrid`), or
+        `keyword` or `semantic` alone; each memory says why it matched."""
         name = tools.agent(ctx, agent)
         hits = await call(
-            store.search_memories, query, agent_id=name, type=type, limit=max(1, min(limit, 100))
+            store.search_memories,
+            query,
+            agent_id=name,
+            type=type,
+            limit=max(1, min(limit, 100)),
+            mode=mode,
         )
-        return {
-            "memories": [
-                {**hit.memory.to_dict(), "score": hit.score, "snippet": hit.snippet} for hit in hits
-            ]
-        }
+        return {"memories": [hit_view(hit) for hit in hits]}
 
     @server.tool()
     async def forget(

@@ -12,7 +12,7 @@ from ..core.clock import to_iso
 from ..core.models import Session
 from .auth import CallerDep, SessionTokenHeader, token_session
 from .schemas import ERROR_RESPONSES
-from .views import hit_view
+from .views import RecallMode, hit_view
 
 router = APIRouter(prefix="/api/v2", responses=ERROR_RESPONSES, tags=["memanto"])
 
@@ -52,10 +52,15 @@ def activate(
 
 
 @router.post("/agents/{agent}/deactivate", summary="End the current session")
-def deactivate(who: CallerDep, agent: str, token: SessionTokenHeader = None) -> dict[str, Any]:
+def deactivate(
+    who: CallerDep,
+    agent: str,
+    summarize: Annotated[bool, Query(description="Write a summary memory")] = False,
+    token: SessionTokenHeader = None,
+) -> dict[str, Any]:
     session = token_session(who, token, agent)
     store = who.ctx.store
-    summary = store.end_session(session.id, "deactivated")
+    summary = store.end_session(session.id, "deactivated", summarize=summarize)
     return {
         "session_id": session.id,
         "agent_id": agent,
@@ -63,6 +68,7 @@ def deactivate(who: CallerDep, agent: str, token: SessionTokenHeader = None) -> 
         "duration_minutes": round(summary.duration_ms / 60_000, 2),
         "messages": summary.messages,
         "memories_created": summary.memories,
+        "summary_memory_id": None if summary.summary is None else summary.summary.id,
     }
 
 
@@ -100,10 +106,11 @@ def recall(
     query: Annotated[str, Query(max_length=1000)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     type: str | None = None,
+    mode: Annotated[RecallMode, Query(description="keyword, semantic or hybrid")] = "hybrid",
     token: SessionTokenHeader = None,
 ) -> dict[str, Any]:
     token_session(who, token, agent)
-    hits = who.ctx.store.search_memories(query, agent_id=agent, type=type, limit=limit)
+    hits = who.ctx.store.search_memories(query, agent_id=agent, type=type, limit=limit, mode=mode)
     return {"query": query, "count": len(hits), "memories": [hit_view(h) for h in hits]}
 
 

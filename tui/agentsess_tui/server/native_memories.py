@@ -11,7 +11,7 @@ from ..core.models import Memory
 from .auth import Caller, CallerDep, SessionTokenHeader, bound_session
 from .errors import ApiError
 from .schemas import ERROR_RESPONSES, MAX_ID, MemoryIn, MemoryPatch
-from .views import hit_view, memory_view
+from .views import RecallMode, hit_view, memory_view
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["memories"])
 MEMORIES = "/agents/{agent}/memories"
@@ -55,7 +55,8 @@ def remember(
 def recall(
     who: CallerDep,
     agent: str,
-    q: Annotated[str | None, Query(max_length=1000, description="Full-text query")] = None,
+    q: Annotated[str | None, Query(max_length=1000, description="What to recall")] = None,
+    mode: Annotated[RecallMode, Query(description="keyword, semantic or hybrid")] = "hybrid",
     type: str | None = None,
     status: Status = "active",
     session: str | None = None,
@@ -68,7 +69,13 @@ def recall(
     store = who.ctx.store
     if q is not None and q.strip():
         hits = store.search_memories(
-            q, agent_id=agent, type=type, status=status, session_id=session, limit=limit
+            q,
+            agent_id=agent,
+            type=type,
+            status=status,
+            session_id=session,
+            limit=limit,
+            mode=mode,
         )
         return {"memories": [hit_view(h) for h in hits]}
     rows = store.list_memories(

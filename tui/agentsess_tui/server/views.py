@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ..core.models import Activation, EndSummary, ExtendResult, Memory, MemoryHit, Session
+
+# The recall modes of Store.search_memories, as the routes and the MCP tool accept them.
+RecallMode = Literal["keyword", "semantic", "hybrid"]
 
 
 def session_view(session: Session, now: int) -> dict[str, Any]:
@@ -43,4 +46,10 @@ def memory_view(memory: Memory) -> dict[str, Any]:
 
 
 def hit_view(hit: MemoryHit) -> dict[str, Any]:
-    return {**hit.memory.to_dict(), "score": hit.score, "snippet": hit.snippet}
+    return {
+        **hit.memory.to_dict(),
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "why": hit.why,
+        "similarity": hit.similarity,
+    }

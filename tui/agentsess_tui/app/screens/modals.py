@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
 from ...core.clock import MINUTE_MS
 from ...core.durations import format_minutes, parse_minutes
@@ -46,14 +46,25 @@ def confirm(
     then: Callable[[], object],
     *,
     danger: bool = True,
+    option: tuple[str, Callable[[], object]] | None = None,
 ) -> None:
-    """Ask first; run `then()` on yes."""
+    """Ask first; run `then()` on yes. `option`: a checkbox's label (toggled with `s`) and
+    what runs instead of `then` when it is ticked."""
 
-    def decided(yes: bool | None) -> None:
-        if yes:
+    def decided(yes: bool | str | None) -> None:
+        if yes == OPTION_TICKED and option is not None:
+            option[1]()
+        elif yes:
             then()
 
-    app.push_screen(ConfirmModal(title, body, label, danger=danger), decided)
+    modal = ConfirmModal(
+        title, body, label, danger=danger, option=None if option is None else option[0]
+    )
+    app.push_screen(modal, decided)
+
+
+# What ConfirmModal answers when confirmed with its option ticked.
+OPTION_TICKED = "option"
 
 
 def hold_key(app: App[Any], event: events.Event) -> bool:
@@ -218,22 +229,36 @@ class ConfirmModal(Dialog, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", id="dialog_yes", tooltip="Confirm"),
         Binding("n,escape", "cancel", "Cancel", id="dialog_no", tooltip="Cancel", key_display="n"),
+        Binding("s", "toggle_option", "Toggle", id="dialog_option", tooltip="Tick or untick"),
     ]
 
-    def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        confirm_label: str,
+        *,
+        danger: bool = True,
+        option: str | None = None,
+    ) -> None:
         super().__init__()
         # Bodies quote agent text (titles, end reasons, error messages): shown escaped.
         self.title_text = visible(title)
         self.body = visible(body)
         self.confirm_label = confirm_label
         self.danger = danger
+        self.option = option
         name_key(self, "y", confirm_label)
+        if option is not None:
+            name_key(self, "s", option)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.title_text, "bold"), classes="dialog-title")
             with VerticalScroll(classes="dialog-fields"):
                 yield Static(Content(self.body), classes="dialog-body")
+                if self.option is not None:
+                    yield Checkbox(f"{self.option} (s)", id="option", compact=True)
             yield Horizontal(
                 Button(
                     f"{self.confirm_label} (y)",
@@ -246,9 +271,17 @@ class ConfirmModal(Dialog, inherit_bindings=False):
             )
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "toggle_option" or self.option is not None
+
+    def action_toggle_option(self) -> None:
+        box = self.query_one("#option", Checkbox)
+        box.value = not box.value
+
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        ticked = self.option is not None and self.query_one("#option", Checkbox).value
+        self.dismiss(OPTION_TICKED if ticked else True)
 
     def action_cancel(self) -> None:  # also the Cancel button (Dialog._cancel_pressed)
         self.dismiss(False)

@@ -163,13 +163,21 @@ class SessionActions:
     def end(self, session: Session) -> None:
         session_id = session.id
 
-        def end() -> SessionWritten:
-            summary = self._store.end_session(session_id, "ended in the app")
+        def end(summarize: bool = False) -> SessionWritten:
+            text = None
+            if summarize:  # the chat model's summary (None offline), asked before the ending
+                from ...agents.summary import summary_for_end
+
+                text = summary_for_end(self._store, session_id)
+            summary = self._store.end_session(
+                session_id, "ended in the app", summarize=summarize, summary_text=text
+            )
+            written = "" if summary.summary is None else f" Summary: memory #{summary.summary.id}."
             return SessionWritten(
                 Notice(
                     f"Ended “{one_line(summary.session.title, 30)}”",
                     f"After {format_span(summary.duration_ms)}: {summary.messages} messages, "
-                    f"{summary.memories} memories made in it (kept).",
+                    f"{summary.memories} memories made in it (kept).{written}",
                 )
             )
 
@@ -180,6 +188,7 @@ class SessionActions:
             "and memories are kept, and you can resume it later.",
             "End session",
             lambda: self._write(end, same),
+            option=("Write a summary memory", lambda: self._write(lambda: end(True), same)),
         )
 
     def clear(self, session: Session) -> None:

@@ -207,7 +207,12 @@ class Lifecycle:
             return self.sessions.session_row(conn, session_id)
 
     def end_session(
-        self, session_id: str, reason: str = "ended by user", *, summarize: bool = False
+        self,
+        session_id: str,
+        reason: str = "ended by user",
+        *,
+        summarize: bool = False,
+        summary_text: str | None = None,
     ) -> EndSummary:
         """Deactivate: state ended, token dead. Memories are untouched. With `summarize`, a
         summary memory of the session is written first, in the same transaction: a session
@@ -217,7 +222,11 @@ class Lifecycle:
         with self.db.write() as conn:
             session = self.sessions.live_session(conn, session_id)
             now = self.clock.now_ms()
-            summary = self.memories.write_summary(conn, session, now) if summarize else None
+            summary = (
+                self.memories.write_summary(conn, session, now, text=summary_text)
+                if summarize
+                else None
+            )
             conn.execute(
                 "UPDATE sessions SET state = 'ended', ended_at = ?, end_reason = ? WHERE id = ?",
                 (now, reason, session_id),

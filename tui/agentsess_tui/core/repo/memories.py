@@ -315,13 +315,18 @@ class MemoryRepo:
             self.db.conn(), self.recall, self.db.write, everything=everything, progress=progress
         )
 
-    def write_summary(self, conn: sqlite3.Connection, session: Session, now: int) -> Memory:
+    def write_summary(
+        self, conn: sqlite3.Connection, session: Session, now: int, *, text: str | None = None
+    ) -> Memory:
         """Write a summary memory of a live session inside the caller's transaction (Lifecycle
-        ends the session in the same one): extractive, from its memories and messages. No
+        ends the session in the same one): `text` (a chat model's summary) when it has any,
+        else extractive, from its memories and messages. No
         vector and no consolidation: a summary restates its memories and must not supersede
         them; the first recall by meaning indexes it."""
         from ..semantic.consolidate import extractive_summary
 
+        if text is not None and text.strip():
+            return self._insert_summary(conn, session, now, validate.memory_content(text))
         # The newest 200 of each, in the order they were made.
         kept = conn.execute(
             "SELECT content FROM (SELECT id, content FROM memories WHERE session_id = ? "
@@ -333,11 +338,14 @@ class MemoryRepo:
             "WHERE session_id = ? ORDER BY id DESC LIMIT 200) ORDER BY id",
             (session.id,),
         ).fetchall()
-        text = validate.memory_content(
-            extractive_summary(
-                session.title, [row[0] for row in kept], [(row[0], row[1]) for row in said]
-            )
+        made = extractive_summary(
+            session.title, [row[0] for row in kept], [(row[0], row[1]) for row in said]
         )
+        return self._insert_summary(conn, session, now, validate.memory_content(made))
+
+    def _insert_summary(
+        self, conn: sqlite3.Connection, session: Session, now: int, text: str
+    ) -> Memory:
         values: dict[str, Any] = {
             "agent_id": session.agent_id,
             "session_id": session.id,

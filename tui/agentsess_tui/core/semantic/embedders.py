@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import BackendError, InvalidInput
@@ -48,12 +47,12 @@ class SemanticUnavailable(BackendError):
 
 
 class OfflineEmbedder:
-    """wordllama's 256-dimensional static model, loaded from inside its own wheel.
+    """wordllama's 256-dimensional static model, read from the files inside its own wheel.
 
     `WordLlama.load()` with no arguments looks in a cache under the home directory and
-    downloads from the network when the files are not there; pointing `cache_dir` at the
-    package and `disable_download=True` makes it read the weights and tokenizer that ship in
-    the wheel and never open a socket (tests/core/test_semantic.py blocks `connect` to prove it).
+    downloads from the network when the files are not there; `static_model` reads the weights
+    and tokenizer that ship in the wheel, without the package's code, and never opens a socket
+    (tests/core/test_semantic.py blocks `connect` to prove it).
     """
 
     name = "wordllama-l2-supercat-256"
@@ -67,27 +66,31 @@ class OfflineEmbedder:
         return self._model is not None
 
     def load(self) -> None:
+        from .static_model import ModelFilesMissing, StaticModel
+
         with self._lock:
             if self._model is not None:
                 return
             try:
-                import wordllama
-            except ImportError:
+                self._model = StaticModel.load()
+            except ModelFilesMissing:
                 raise SemanticUnavailable(
-                    "Recall by meaning needs the `wordllama` package, which is not installed.",
+                    "Recall by meaning needs the `wordllama` package, which is not installed "
+                    "(or its model files are missing).",
                     hint="Install it (pip install wordllama), or use `--mode keyword`.",
                 ) from None
-            package_dir = Path(wordllama.__file__).parent
-            self._model = wordllama.WordLlama.load(cache_dir=package_dir, disable_download=True)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
+        from .static_model import import_numpy
+
+        import_numpy()
         import numpy as np
 
         self.load()
         if not texts:
             return np.zeros((0, 256), dtype=np.float32)
         cut = [text[:MAX_TEXT_CHARS] for text in texts]
-        vectors = np.asarray(self._model.embed(cut, norm=True, batch_size=256), dtype=np.float32)
+        vectors: Vectors = self._model.embed(cut)
         return _unit_rows(vectors)
 
 
@@ -120,6 +123,10 @@ class OpenAIEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         import httpx
+
+        from .static_model import import_numpy
+
+        import_numpy()
         import numpy as np
 
         if not texts:
