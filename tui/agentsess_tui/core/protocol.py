@@ -7,7 +7,7 @@ server) that are written against it need no change. Times are epoch milliseconds
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -91,6 +91,14 @@ class SessionStore(Protocol):
     ) -> list[Session]:
         """Sidebar order; `state`/`phase` filters read the clock (see SessionRepo)."""
 
+    def iter_sessions(
+        self,
+        *,
+        state: str | None = None,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        phase: str | None = None,
+    ) -> Iterator[Session]: ...
     def list_sessions_page(
         self,
         *,
