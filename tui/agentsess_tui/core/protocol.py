@@ -98,7 +98,9 @@ class SessionStore(Protocol):
         agent_id: str | None = None,
         limit: int | None = None,
         phase: str | None = None,
-    ) -> Iterator[Session]: ...
+    ) -> Iterator[Session]:
+        """`list_sessions` one at a time: for listings too long to hold (`sessions ls`)."""
+
     def list_sessions_page(
         self,
         *,
@@ -119,9 +121,15 @@ class SessionStore(Protocol):
     def events(self, session_id: str) -> list[Event]:
         """The session's timeline, oldest first. Events are never edited."""
 
-    def sidebar_start(self) -> SidebarStart: ...
-    def sidebar_changes(self, since: int) -> SidebarChanges: ...
-    def session_state_counts(self) -> list[tuple[str, str, int]]: ...
+    def sidebar_start(self) -> SidebarStart:
+        """Every live session, the counts per (agent, state) and the change stamp."""
+
+    def sidebar_changes(self, since: int) -> SidebarChanges:
+        """`session_changes` and the counts, in one read."""
+
+    def session_state_counts(self) -> list[tuple[str, str, int]]:
+        """(agent, state, sessions) from the maintained counter: no rows are counted."""
+
     def sidebar_page(
         self,
         state: str | None,
@@ -131,8 +139,12 @@ class SessionStore(Protocol):
         limit: int = 100,
         after: tuple[int, str] | None = None,
         from_end: bool = False,
-    ) -> list[Session]: ...
-    def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches: ...
+    ) -> list[Session]:
+        """A page of history (`state` expired/ended) or of all sessions by activity (None)."""
+
+    def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
+        """Sessions whose title, agent or id contains `text`, through the trigram index."""
+
     def create_session(
         self,
         agent_id: str,

@@ -189,7 +189,6 @@ class Store:
         limit: int | None = None,
         phase: str | None = None,
     ) -> Iterator[Session]:
-        """`list_sessions` one at a time: for listings too long to hold (`sessions ls`)."""
         rows = self._sessions.iter_sessions(
             state=state, agent_id=agent_id, limit=limit, phase=phase
         )
@@ -225,15 +224,12 @@ class Store:
     # -- the sidebar at any size (ListingRepo) ---------------------------------------------
 
     def sidebar_start(self) -> SidebarStart:
-        """Every live session, the counts per (agent, state) and the change stamp."""
         return self._listing.sidebar_start()
 
     def sidebar_changes(self, since: int) -> SidebarChanges:
-        """`session_changes` and the counts, in one read."""
         return self._listing.sidebar_changes(since)
 
     def session_state_counts(self) -> list[tuple[str, str, int]]:
-        """(agent, state, sessions) from the maintained counter: no rows are counted."""
         return self._listing.session_state_counts()
 
     def sidebar_page(
@@ -246,13 +242,11 @@ class Store:
         after: tuple[int, str] | None = None,
         from_end: bool = False,
     ) -> list[Session]:
-        """A page of history (`state` expired/ended) or of all sessions by activity (None)."""
         return self._listing.sidebar_page(
             state, agent_id=agent_id, offset=offset, limit=limit, after=after, from_end=from_end
         )
 
     def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
-        """Sessions whose title, agent or id contains `text`, through the trigram index."""
         return self._listing.find_sessions(text, limit)
 
     def create_session(
