@@ -18,6 +18,7 @@ from agentsess_tui.app.panes.chat import ChatPane
 from agentsess_tui.app.panes.memories import MemoryInspector
 from agentsess_tui.app.screens.modals import ConfirmModal
 from agentsess_tui.app.widgets.chat_header import ChatHeader
+from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.chat_rows import ErrorRow, Note
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.app.widgets.transcript import Transcript
@@ -173,9 +174,9 @@ async def test_a_session_asking_for_another_host_needs_a_confirmation_and_never_
     host = host_of(chat_server.url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "hi"
+        chat_input.put("hi")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the host dialog")
         shown = app.export_screenshot().replace("&#160;", " ")
@@ -225,9 +226,9 @@ async def test_status_says_created_and_last_activity_in_local_time_and_counts_in
     store.add_message(session.id, "hello")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "/status"
+        chat_input.put("/status")
         await pilot.press("enter")
         await settle(pilot)
         text = " ".join(note.markdown for note in app.screen.query(Note))
@@ -376,10 +377,10 @@ async def test_export_writes_to_the_exports_directory_or_the_path_given(
     elsewhere.mkdir()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         for command in ("/export", f"/export json {elsewhere}", f"/export {elsewhere}/notes.md"):
             chat_input.focus()
-            chat_input.value = command
+            chat_input.put(command)
             await pilot.press("enter")
             await settle(pilot)
         said = [note.markdown for note in app.screen.query(Note)]
@@ -475,9 +476,9 @@ async def test_deleting_a_session_while_its_reply_streams_is_not_an_error(
     ]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "talk"
+        chat_input.put("talk")
         await pilot.press("enter")
         assert await asyncio.to_thread(chat_server.stalled.wait, WAIT)
         await until(pilot, lambda: bool(app.screen.query(StreamingReply)), "the stream")
@@ -509,9 +510,9 @@ async def test_a_failed_reply_stays_visible_and_retryable_after_switching_away_a
         await settle(pilot)
         app.screen.open_session(session.id)  # type: ignore[attr-defined]
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "are you up?"
+        chat_input.put("are you up?")
         await pilot.press("enter")
         await until(pilot, lambda: bool(app.screen.query(ErrorRow)), "the error row")
         app.screen.open_session(other.id)  # type: ignore[attr-defined]

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from agentsess_tui.app.screens.modals import ConfirmModal
 from agentsess_tui.app.screenshots import SMALL, Scene, build_app, settle
+from agentsess_tui.app.widgets.chat_input import ChatInput
 
 from .helpers import until
 
@@ -25,9 +25,9 @@ def test_host_confirmation_at_80x24(home: Path, snap_compare: Callable[..., bool
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        chat_input = app.screen.query_one("#chat-input", Input)
+        chat_input = app.screen.query_one("#chat-input", ChatInput)
         chat_input.focus()
-        chat_input.value = "hello"
+        chat_input.put("hello")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the host dialog")
         await pilot.pause()
