@@ -18,7 +18,7 @@ from .test_e2e_pty import APP, PtyApp, env, listed
 
 __all__ = ["env"]
 
-LIST_KEYS = "⏎ Open  n New"
+LIST_KEYS = "⏎ Open  ? Help  n New"  # the footer while the session list has the focus
 PROMPT_KEYS = "⏎ Send"  # the footer while the chat prompt has the focus
 
 

@@ -128,7 +128,7 @@ async def test_destructive_confirms_focus_cancel_so_enter_changes_nothing(
         await pilot.press("d")
         await settle(pilot)
         modal = app.screen
-        assert isinstance(modal, ConfirmModal)
+        assert isinstance(modal, ConfirmModal), (app.focused, notices(app))
         assert modal.focused is modal.query_one("#cancel", Button)
         assert "y Delete" in footer_text(modal) and "n Cancel" in footer_text(modal)
         assert "New" not in footer_text(modal)

@@ -38,7 +38,7 @@ def shown(tag: str) -> str:
 
 
 # The footer while the session list has the focus, and while a text field has it.
-LIST_KEYS = "⏎ Open  n New"
+LIST_KEYS = "⏎ Open  ? Help  n New"  # the footer while the session list has the focus
 FIELD_KEYS = "esc Back"
 
 

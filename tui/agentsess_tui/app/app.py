@@ -139,9 +139,10 @@ class AgentsessApp(App[None]):
         if hold_key(self, event):
             return
         # Keys typed right after enter on the session list wait for the chat (handoff.py).
-        handoff = getattr(self.screen, "handoff", None) if self.screen_stack else None
-        if handoff is not None and handoff.hold(self, event):
-            return
+        for screen in self.screen_stack:  # the main screen's, also while a dialog is up
+            handoff = getattr(screen, "handoff", None)
+            if handoff is not None and handoff.hold(self, event):
+                return
         await super().on_event(event)
 
     def _fatal_error(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.screen import Screen
 
 from ..widgets.session_list import SessionList
 
@@ -22,13 +23,19 @@ HOLD_AT_MOST = 1.0
 class HandOff:
     """Owned by the main screen: whether keys are held, and which."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: Screen[Any]) -> None:
+        self.owner = owner
         self.pending = False
         self.held: list[events.Key] = []
 
     def hold(self, app: App[Any], event: events.Event) -> bool:
         """Called for every event the app reads; True when `event` is kept for later."""
         if not isinstance(event, events.Key) or event.is_forwarded:
+            return False
+        if app.screen is not self.owner:
+            # A dialog opened (`d` then `enter` typed fast: the enter was read before d's
+            # dialog was up): its keys are its own, and nothing waits for the chat any more.
+            self.release(app)
             return False
         if self.pending:
             self.held.append(event)

@@ -57,7 +57,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.actions = SessionActions(self)
         self.slash = SlashCommands(self)
-        self.handoff = HandOff()  # keys typed just after enter on the list wait for the chat
+        self.handoff = HandOff(self)  # keys typed just after enter on the list wait for the chat
         self._data_version: int | None = None
         self._sweeping = False
 
