@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 
 from agentsess_tui.core import ManualClock
+from agentsess_tui.server.memanto import QUERY_CONTENT_CHARS
+from agentsess_tui.server.schemas import MAX_URL_BYTES
 
 from .helpers import Server
 
@@ -75,6 +79,46 @@ def test_memanto_expired_token_is_410(server: Server, api: httpx.Client) -> None
         headers={"X-Session-Token": token},
     )
     assert r.status_code == 410 and "expired" in r.json()["error"]["message"]
+
+
+def test_memanto_remember_limits_fit_in_a_url(server: Server, api: httpx.Client) -> None:
+    """The longest remember the schema allows, in 4-byte characters (12 bytes each in the URL),
+    is stored; a URL past the HTTP layer's limit is the 400 the schema documents."""
+    token = api.post("/api/v2/agents/url-bot/activate").json()["session_token"]
+    wide = "\U00028d5a"
+    r = api.post(
+        "/api/v2/agents/url-bot/remember",
+        params={
+            "content": wide * QUERY_CONTENT_CHARS,
+            "title": wide * 200,
+            "tags": ",".join([wide * 63] * 8),  # 511 characters
+            "type": "fact",
+            "confidence": 0.4619113371506055,
+        },
+        headers={"X-Session-Token": token},
+    )
+    assert r.status_code == 200, r.text[:200]
+    assert len(r.json()["memory"]["content"]) == QUERY_CONTENT_CHARS
+    too_long = api.post(
+        "/api/v2/agents/url-bot/remember",
+        params={"content": wide * (QUERY_CONTENT_CHARS + 1)},
+        headers={"X-Session-Token": token},
+    )
+    assert too_long.status_code == 400
+    assert "4000" in too_long.text
+
+    line = f"POST /api/v2/agents/url-bot/remember?content={'a' * MAX_URL_BYTES} HTTP/1.1"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+        conn.sendall(f"{line}\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"text/plain" in head.lower(), head
+    doc = api.get("/openapi.json").json()
+    documented = doc["paths"]["/api/v2/agents/{agent}/remember"]["post"]["responses"]["400"]
+    assert set(documented["content"]) == {"application/json", "text/plain"}
+    assert body
 
 
 def test_elizaos_sessions(api: httpx.Client, server: Server) -> None:

@@ -10,9 +10,12 @@ from fastapi import APIRouter, Query
 
 from ..core.clock import to_iso
 from ..core.models import Session
+from ..core.validate import MAX_TITLE_CHARS
 from .auth import CallerDep, SessionTokenHeader, token_session
 from .schemas import ERROR_RESPONSES
 from .views import RecallMode, hit_view
+
+QUERY_CONTENT_CHARS = 4000
 
 router = APIRouter(prefix="/api/v2", responses=ERROR_RESPONSES, tags=["memanto"])
 
@@ -76,10 +79,12 @@ def deactivate(
 def remember(
     who: CallerDep,
     agent: str,
-    content: Annotated[str, Query(max_length=16384)],  # a URL; longer: the native API
-    type: str = "fact",
-    title: str | None = None,
-    tags: Annotated[str | None, Query(description="Comma-separated")] = None,
+    # In a URL: the limits keep even a worst case (4-byte characters, percent-encoded: 12
+    # bytes each) under the HTTP layer's 64 KiB. Longer memories: the native API's body.
+    content: Annotated[str, Query(max_length=QUERY_CONTENT_CHARS)],
+    type: Annotated[str, Query(max_length=32)] = "fact",
+    title: Annotated[str | None, Query(max_length=MAX_TITLE_CHARS)] = None,
+    tags: Annotated[str | None, Query(max_length=512, description="Comma-separated")] = None,
     confidence: Annotated[float, Query(ge=0, le=1)] = 0.8,
     token: SessionTokenHeader = None,
 ) -> dict[str, Any]:

@@ -40,6 +40,13 @@ ERROR_STATUSES = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()
 }
+# uvicorn's HTTP parser answers a request it cannot parse (a request line over 64 KiB, say)
+# itself, in plain text, before the app sees it.
+MAX_URL_BYTES = 64 * 1024
+ERROR_RESPONSES[400]["description"] += (
+    "; as text/plain, a request the HTTP layer cannot parse (e.g. a URL over 64 KiB)"
+)
+ERROR_RESPONSES[400]["content"] = {"text/plain": {"schema": {"type": "string"}}}
 
 
 class PolicyFields(Strict):
