@@ -226,6 +226,26 @@ class SessionRows:
                             return self._starts[at] + number * PAGE + offset
         return None
 
+    def run_of(self, session: Session) -> tuple[int, Run] | None:
+        """The paged run that lists `session` in this layout, and its place among the runs
+        (None: its run is in memory, or a filter applies)."""
+        if self.needle:
+            return None
+        for at, run in enumerate(self.runs):
+            if run.rows is not None:
+                continue
+            if run.state is None or (
+                run.state == session.state and run.agent_id in (None, session.agent_id)
+            ):
+                return at, run
+        return None
+
+    def run_start(self, at: int, run: Run) -> int | None:
+        """Where run `at` starts, if it is still `run` (the layout may have changed since)."""
+        if at < len(self.runs) and self.runs[at] == run:
+            return self._starts[at]
+        return None
+
     def known(self) -> Iterable[Session]:
         """Every session held (live, matches and loaded pages), for lookups by id."""
         yield from self.live.values()

@@ -142,6 +142,12 @@ class SessionStore(Protocol):
     ) -> list[Session]:
         """A page of history (`state` expired/ended) or of all sessions by activity (None)."""
 
+    def sidebar_offset(
+        self, session_id: str, state: str | None, *, agent_id: str | None = None
+    ) -> int | None:
+        """How many rows come before the session in the `sidebar_page` run given (None: it
+        is not in that run, or does not exist)."""
+
     def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
         """Sessions whose title, agent or id contains `text`, through the trigram index."""
 

@@ -246,6 +246,11 @@ class Store:
             state, agent_id=agent_id, offset=offset, limit=limit, after=after, from_end=from_end
         )
 
+    def sidebar_offset(
+        self, session_id: str, state: str | None, *, agent_id: str | None = None
+    ) -> int | None:
+        return self._listing.sidebar_offset(session_id, state, agent_id=agent_id)
+
     def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
         return self._listing.find_sessions(text, limit)
 

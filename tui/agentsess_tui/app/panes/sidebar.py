@@ -22,7 +22,7 @@ from ...core.errors import AgentsessError
 from ...core.models import Session, SidebarChanges
 from ..live_feed import Batch, LiveFeed
 from ..messages import FilterMatched, RowsPaged, SessionsChanged
-from ..session_rows import PAGE, PageRequest, SessionRows
+from ..session_rows import PAGE, PageRequest, Run, SessionRows
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
 
@@ -44,6 +44,13 @@ class Sidebar(Vertical):
         def __init__(self, session_id: str) -> None:
             super().__init__()
             self.session_id = session_id
+
+    class Located(Message):
+        """Where the store lists a session in run `at` of a layout (`offset` rows in)."""
+
+        def __init__(self, session_id: str, at: int, run: Run, offset: int | None) -> None:
+            super().__init__()
+            self.session_id, self.at, self.run, self.offset = session_id, at, run, offset
 
     class Listed(Message):
         """A change batch was applied and shown."""
@@ -171,6 +178,36 @@ class Sidebar(Vertical):
                 lambda rows, request=request: RowsPaged(request, rows),  # type: ignore[misc]
                 group="pages",
             )
+
+    @on(SessionList.Locate)
+    def _locate(self, event: SessionList.Locate) -> None:
+        """A re-sort put the highlighted session in a page not loaded: ask the store for its
+        place in the new order (two counts over the run's index)."""
+        event.stop()
+        session_id = event.session_id
+        session = self.sessions_by_id.get(session_id)
+        found = self.rows.run_of(session) if session is not None else None
+        if found is None:
+            self.session_list.located(session_id, None)
+            return
+        at, run = found
+        run_store_call(
+            self,
+            lambda: self._store.sidebar_offset(session_id, run.state, agent_id=run.agent_id),
+            lambda offset: self.Located(session_id, at, run, offset),
+            failed=lambda _error: self.Located(session_id, at, run, None),
+            group="locate",
+            exclusive=True,
+        )
+
+    @on(Located)
+    def _located(self, event: Located) -> None:
+        event.stop()
+        start = self.rows.run_start(event.at, event.run)
+        if start is None or event.offset is None:
+            self.session_list.located(event.session_id, None)
+        else:
+            self.session_list.located(event.session_id, start + event.offset)
 
     @on(RowsPaged)
     def _paged(self, event: RowsPaged) -> None:

@@ -79,6 +79,13 @@ class SessionList(ScrollView, can_focus=True):
             super().__init__()
             self.session = session
 
+    class Locate(Message):
+        """The highlighted session's row is not loaded in the new order: find where it is."""
+
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
     class NeedRows(Message):
         """Rows on screen (or about to be) whose pages are not loaded: fetch them."""
 
@@ -100,6 +107,9 @@ class SessionList(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._bar_cells: dict[str, int] = {}
         self._asking = False
+        # After a re-sort: the session the cursor keeps while its row is found and loaded.
+        self._finding: str | None = None
+        self._found_at: int | None = None  # where the store said it is (its page asked)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -123,6 +133,9 @@ class SessionList(ScrollView, can_focus=True):
 
     @property
     def highlighted(self) -> Session | None:
+        """The session under the cursor (None while a re-sort is still finding its row)."""
+        if self._finding is not None:
+            return None
         return self.rows.row(self.cursor)
 
     def refresh_rows(self) -> None:
@@ -130,9 +143,27 @@ class SessionList(ScrollView, can_focus=True):
         self._rebuild()
 
     def cycle_sort(self) -> str:
+        """The next order; the cursor stays on its session (found in the store if its row is
+        in a page not loaded yet), as sorting a list does anywhere else."""
         self.rows.mode = SORT_MODES[(SORT_MODES.index(self.rows.mode) + 1) % len(SORT_MODES)]
+        self.rows.layout(self.now)
+        keep = self._highlighted_id
+        if keep is not None and self.rows.index_of(keep) is None and not self.rows.filtered:
+            self._finding, self._found_at = keep, None
+            self.post_message(self.Locate(keep))
         self._rebuild()
         return self.rows.mode
+
+    def located(self, session_id: str, index: int | None) -> None:
+        """Where the sidebar found the kept session (None: nowhere, the cursor's row wins)."""
+        if self._finding != session_id:
+            return  # the person moved on meanwhile
+        if index is None or not 0 <= index < len(self.rows):
+            self._finding = None
+        else:
+            self._found_at = index
+            self.set_reactive(SessionList.cursor, index)
+        self._rebuild()
 
     def select_id(self, session_id: str) -> bool:
         index = self.rows.index_of(session_id)
@@ -149,10 +180,17 @@ class SessionList(ScrollView, can_focus=True):
         self._line_cache.clear()
         self.virtual_size = Size(self.size.width, len(rows) * ROW_HEIGHT)
         index = rows.index_of(keep) if keep is not None else None
+        if index is not None:
+            self._finding = None
+        elif self._found_at is not None and rows.row(self._found_at) is not None:
+            self._finding = None  # its row is loaded and holds another session: give up
+        if self._finding is None:
+            self._found_at = None
         if index is None:
             index = min(self.cursor, max(0, len(rows) - 1))
         self.set_reactive(SessionList.cursor, index)
-        self._announce()
+        if self._finding is None:
+            self._announce()
         self.scroll_to_cursor(animate=False)
         self.refresh()
         self._ask_rows()
@@ -218,6 +256,7 @@ class SessionList(ScrollView, can_focus=True):
         return max(0, min(value, count - 1)) if count else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self._finding = self._found_at = None  # the person moved the cursor
         self._announce()
         self.scroll_to_cursor()
         self.refresh()

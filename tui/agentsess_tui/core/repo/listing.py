@@ -87,13 +87,7 @@ class ListingRepo:
         `from_end` ends right before it; without it the page starts `offset` rows from the
         start (or ends `offset` rows before the end).
         """
-        if state is None:
-            column, where = ACTIVITY_COLUMN, []
-        elif state in HISTORY_COLUMN:
-            # A literal state, so the planner can use the partial index.
-            column, where = HISTORY_COLUMN[State(state)], [f"state = '{State(state).value}'"]
-        else:
-            raise InvalidInput(f"{state!r} is not a history state; use expired or ended.")
+        column, where = _run(state)
         if not 1 <= limit <= MAX_PAGE or offset < 0:
             raise InvalidInput(f"A page is 1 to {MAX_PAGE} rows from an offset of 0 or more.")
         params: dict[str, object] = {"limit": limit, "offset": offset}
@@ -121,6 +115,34 @@ class ListingRepo:
         if from_end:
             rows.reverse()
         return rows
+
+    def sidebar_offset(
+        self, session_id: str, state: str | None, *, agent_id: str | None = None
+    ) -> int | None:
+        """Rows before the session in a `sidebar_page` run: two counts over the run's index
+        (the rows with a greater key, and the ties before it by id)."""
+        column, where = _run(state)
+        conn = self.db.conn()
+        found = conn.execute(
+            f"SELECT {column}, state, agent_id FROM sessions WHERE id = ?",  # noqa: S608
+            (session_id,),
+        ).fetchone()
+        if found is None or (state is not None and found[1] != state):
+            return None
+        if agent_id is not None and found[2] != agent_id:
+            return None
+        params: dict[str, object] = {"v": found[0] or 0, "id": session_id, "agent": agent_id}
+        if agent_id is not None:
+            where.append("agent_id = :agent")
+        index = INDEX[state, agent_id is not None]
+        before = 0
+        for edge in (f"{column} > :v", f"{column} = :v AND id < :id"):
+            clause = " AND ".join([*where, edge])
+            before += conn.execute(
+                f"SELECT COUNT(*) FROM sessions INDEXED BY {index} WHERE {clause}",  # noqa: S608
+                params,
+            ).fetchone()[0]
+        return int(before)
 
     def find_sessions(self, text: str, limit: int = 1000) -> SessionMatches:
         """Sessions whose title, agent or id contains `text` (any case), at most `limit`."""
@@ -176,6 +198,16 @@ def _trigram(conn: sqlite3.Connection, needle: str, limit: int) -> list[Session]
         for session in map(session_from_row, rows)
         if session_matches(session.title, session.agent_id, session.id, needle)
     ]
+
+
+def _run(state: str | None) -> tuple[str, list[str]]:
+    """The column a run is ordered by and its WHERE terms (a literal state, so the planner
+    can use the partial index)."""
+    if state is None:
+        return ACTIVITY_COLUMN, []
+    if state in HISTORY_COLUMN:
+        return HISTORY_COLUMN[State(state)], [f"state = '{State(state).value}'"]
+    raise InvalidInput(f"{state!r} is not a history state; use expired or ended.")
 
 
 def _seq(conn: sqlite3.Connection) -> int:
