@@ -8,9 +8,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -33,6 +34,42 @@ def server_env(home: Path) -> dict[str, str]:
     return env
 
 
+class LogWatch:
+    """The server's stderr, copied to a file line by line by a thread; a test waits for a
+    line to appear (a readiness signal, not a sleep)."""
+
+    def __init__(self, stream: IO[bytes], path: Path) -> None:
+        self.path = path
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._ended = False
+        self._thread = threading.Thread(target=self._copy, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        with self.path.open("wb") as out:
+            for raw in stream:
+                out.write(raw)
+                out.flush()
+                with self._changed:
+                    self._lines.append(raw.decode(errors="replace"))
+                    self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """True when a line holding `text` was logged within `timeout` (False: the server
+        exited or the time ran out)."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: any(text in line for line in self._lines) or self._ended, timeout
+            ) and any(text in line for line in self._lines)
+
+    def join(self) -> None:
+        self._thread.join(10)
+
+
 @dataclass
 class Server:
     home: Path
@@ -40,6 +77,7 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    watch: LogWatch
     stores: list[Store] = field(default_factory=list)
 
     @property
@@ -70,6 +108,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        self.watch.join()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -94,20 +133,16 @@ def start_server(home: Path, *args: str) -> Server:
         ],
         env=server_env(home),
         stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
+        stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
-    server = Server(home, db, port, process, log)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited {process.returncode}: {server.log_text()}")
-        try:
-            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            server.stop()
-            raise RuntimeError(f"server did not start: {server.log_text()}")
-        time.sleep(0.05)  # waiting for a process to start listening, not for time to pass
+    assert process.stderr is not None
+    server = Server(home, db, port, process, log, LogWatch(process.stderr, log))
+    # uvicorn says so once the socket listens.
+    if not server.watch.wait_for("Uvicorn running on", START_TIMEOUT_S):
+        server.stop()
+        raise RuntimeError(f"server did not start: {server.log_text()}")
+    if httpx.get(f"{server.url}/health", timeout=5).status_code != 200:
+        server.stop()
+        raise RuntimeError(f"server is not healthy: {server.log_text()}")
+    return server
