@@ -13,8 +13,15 @@ from .context import Runtime
 def mcp(rt: Runtime, agent: str) -> None:
     """Serve the MCP tools (start_session, remember, recall, …) on stdin/stdout."""
     from ..core.ids import check_agent_id
+    from ..core.semantic.background import BackgroundIndexer
     from ..server.mcp_tools import McpTools, build_mcp
 
     check_agent_id(agent)
     store = rt.store
-    build_mcp(McpTools(store, default_agent=agent)).run("stdio")
+    # A tool call embeds its query only; memories without a vector are indexed meanwhile.
+    indexer = BackgroundIndexer(store)
+    indexer.start()
+    try:
+        build_mcp(McpTools(store, default_agent=agent)).run("stdio")
+    finally:
+        indexer.stop()

@@ -10,7 +10,7 @@ import click
 from ..core.errors import InvalidInput
 from ..core.models import MEMORY_STATUSES, MEMORY_TYPES, Memory
 from ..core.search import plain_snippet
-from ..core.semantic.hybrid import CATCH_UP, MODES
+from ..core.semantic.store_hooks import CATCH_UP, MODES
 from ..core.text import one_line, visible
 from ..core.validate import MAX_MEMORY_BYTES, memory_type
 from .base import OrderedGroup, UsageProblem

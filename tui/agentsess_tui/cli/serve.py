@@ -39,6 +39,14 @@ from .context import Runtime
     help="Worker threads for database calls (fewer threads queue fairly under load).",
 )
 @click.option(
+    "--index-batch",
+    type=click.IntRange(0, 10_000),
+    default=256,
+    show_default=True,
+    help="Index memories without a vector for recall in the background, this many at a "
+    "time (0: leave them to `agentsess memory reindex`).",
+)
+@click.option(
     "--require-session-token",
     is_flag=True,
     help="Native writes into a session need X-Session-Token as well as the key.",
@@ -56,6 +64,7 @@ def serve(
     rate_limit: int,
     auth_failures: int,
     threads: int,
+    index_batch: int,
     require_session_token: bool,
     no_mcp: bool,
     no_access_log: bool,
@@ -73,6 +82,7 @@ def serve(
         rate_per_minute=rate_limit,
         auth_failures_per_minute=auth_failures,
         threads=threads,
+        index_batch=index_batch,
         require_session_token=require_session_token,
         mcp=not no_mcp,
         access_log=not no_access_log,

@@ -303,6 +303,19 @@ class SessionStore(Protocol):
     def unindexed_memories(self) -> int:
         """Memories the configured embedding model has no vector for yet."""
 
+    @property
+    def recall_catch_up(self) -> int:
+        """How many memories without a vector a recall by meaning embeds first (2,000 by
+        default; a server sets 0 and calls `index_memories` in the background)."""
+
+    @recall_catch_up.setter
+    def recall_catch_up(self, value: int) -> None: ...
+
+    def index_memories(self, limit: int) -> int:
+        """Embed up to `limit` memories that have no vector of the configured model yet
+        (oldest first); how many it embedded: fewer than `limit` means none is left (0 when
+        recall by meaning is off)."""
+
     def reindex_memories(
         self, *, everything: bool = False, progress: Callable[[int], None] | None = None
     ) -> Backfilled:

@@ -455,6 +455,17 @@ class Store:
     def unindexed_memories(self) -> int:
         return self._memories.unindexed_memories()
 
+    @property
+    def recall_catch_up(self) -> int:
+        return self._memories.recall_catch_up
+
+    @recall_catch_up.setter
+    def recall_catch_up(self, value: int) -> None:
+        self._memories.recall_catch_up = max(0, value)
+
+    def index_memories(self, limit: int) -> int:
+        return self._memories.index_memories(limit)
+
     def reindex_memories(
         self, *, everything: bool = False, progress: Callable[[int], None] | None = None
     ) -> Backfilled:

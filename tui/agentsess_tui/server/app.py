@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import __version__
 from ..core.errors import AgentsessError
+from ..core.semantic.background import BackgroundIndexer
 from ..core.store import Store
 from . import elizaos, memanto, native_memories, native_messages, native_sessions
 from .auth import authenticate
@@ -94,6 +95,11 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
         stop = asyncio.Event()
         sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
+        store.recall_catch_up = 0  # a request embeds its query, never a backlog
+        indexer = None
+        if options.index_batch > 0:
+            indexer = BackgroundIndexer(store, batch=options.index_batch)
+            indexer.start()
         async with contextlib.AsyncExitStack() as stack:
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
@@ -103,6 +109,8 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
                 stop.set()
                 if sweeper is not None:
                     await sweeper
+                if indexer is not None:
+                    await asyncio.to_thread(indexer.stop)
         store.close()
 
     app = FastAPI(

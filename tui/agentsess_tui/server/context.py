@@ -35,6 +35,9 @@ class ServerOptions:
     access_log: bool = True
     mcp: bool = True
     """Serve the MCP tools at /mcp."""
+    index_batch: int = 256
+    """Memories without a vector get one in the background, this many at a time; a recall
+    never embeds them on the request path (0: they wait for `agentsess memory reindex`)."""
 
 
 class ServerContext:

@@ -58,7 +58,7 @@ def serve(
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    for name in ("agentsess.access", "agentsess.server"):
+    for name in ("agentsess.access", "agentsess.server", "agentsess.recall"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
@@ -77,7 +77,8 @@ def serve(
         # closed as idle sees a read error (seen at 64 clients in bench/server.py).
         timeout_keep_alive=30,
         server_header=False,
-        # Room for a MEMANTO remember?content=… of 16k characters, percent-encoded.
+        # Room for a MEMANTO remember?content=… at its limits (memanto.QUERY_CONTENT_CHARS),
+        # percent-encoded; httptools, when installed, stops at 64 KiB.
         h11_max_incomplete_event_size=128 * 1024,
     )
     uvicorn.Server(config).run()

@@ -49,6 +49,7 @@ class MemoryRepo:
         self.agents = agents
         self.sessions = sessions
         self.recall = recall
+        self.recall_catch_up = meaning.CATCH_UP
 
     def remember(
         self,
@@ -261,6 +262,7 @@ class MemoryRepo:
                 params=params,
                 agent_id=agent_id,
                 limit=limit,
+                catch_up_budget=self.recall_catch_up,
             )
         match = fts_query(query)
         if match is None:
@@ -306,6 +308,10 @@ class MemoryRepo:
     def unindexed_memories(self) -> int:
         """Memories the configured embedding model has no vector for yet."""
         return meaning.unindexed(self.db.conn(), self.recall)
+
+    def index_memories(self, limit: int) -> int:
+        """Up to `limit` memories without a vector get one; how many did."""
+        return meaning.index_some(self.db.conn(), self.recall, self.db.write, limit)
 
     def reindex_memories(
         self, *, everything: bool = False, progress: Callable[[int], None] | None = None

@@ -22,6 +22,7 @@ from ..models import Memory, MemoryHit
 from ..search import MARK_END, MARK_START
 from . import vectors
 from .embedders import Embedder
+from .store_hooks import CATCH_UP
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
@@ -30,9 +31,6 @@ RRF_K = 60
 # scored above it for every query of the evaluation that found it at all); `semantic` mode
 # always returns its nearest memories.
 MIN_SIMILARITY = 0.1
-# How many memories a query may embed on the spot when they have no vector yet (a few
-# hundred milliseconds at the offline model's rate); more wait for `memory reindex`.
-CATCH_UP = 2000
 # Each list contributes this many times the requested hits to the fusion.
 DEPTH = 4
 
@@ -100,12 +98,14 @@ def recall(
     agent_id: str | None = None,
     limit: int = 20,
     keyword_first: bool = True,
+    catch_up_budget: int = CATCH_UP,
 ) -> list[MemoryHit]:
     """Memories for `query` by `mode`, each hit's `why` filled in.
 
     `keyword(n)` runs the full-text search for n hits with the same filters; `load(ids)`
     reads memories by id; `write()` opens a write transaction (for the catch-up indexing of
-    memories without a vector); `where`/`params` are the filters as SQL on `memories m`.
+    up to `catch_up_budget` memories without a vector; 0: none, a background task indexes
+    them); `where`/`params` are the filters as SQL on `memories m`.
     """
     where = list(where)
     params = dict(params or {})
@@ -115,7 +115,8 @@ def recall(
         return [replace(hit, why="keyword") for hit in words[:limit]]
     vector = embedder.embed([query])[0]
     model = vectors.model_id(conn, embedder.name, int(vector.shape[0]))
-    catch_up(conn, embedder, write, int(vector.shape[0]))
+    if catch_up_budget > 0:
+        catch_up(conn, embedder, write, int(vector.shape[0]), budget=catch_up_budget)
     if model is None:
         model = vectors.model_id(conn, embedder.name, int(vector.shape[0]))
     meaning = (
@@ -167,7 +168,7 @@ def catch_up(
     budget: int = CATCH_UP,
 ) -> int:
     """Embed up to `budget` memories that have no vector yet (any agent, oldest first);
-    returns how many are still missing after it (those wait for `memory reindex`)."""
+    returns how many it embedded (fewer than `budget`: none is left)."""
     model = vectors.model_id(conn, embedder.name, dim)
     path = str(conn.execute("PRAGMA database_list").fetchone()[2] or "")
     removals = int(conn.execute("SELECT removals FROM vector_state").fetchone()[0])
@@ -194,4 +195,4 @@ def catch_up(
         removals = int(wconn.execute("SELECT removals FROM vector_state").fetchone()[0])
     if path:
         _indexed_up_to[(path, model)] = (removals, todo[-1][0])
-    return len(pending) - len(todo)
+    return len(todo)

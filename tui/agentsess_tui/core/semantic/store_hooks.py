@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .hybrid import Mode
 
 MODES = ("keyword", "semantic", "hybrid")
+# How many memories a query may embed on the spot when they have no vector yet (a few
+# hundred milliseconds at the offline model's rate); more wait for `memory reindex`. A
+# server sets its store's `recall_catch_up` to 0 and indexes in the background instead.
+CATCH_UP = 2000
 
 
 def embed_for_write(
@@ -94,6 +98,7 @@ def recall(
     params: dict[str, Any],
     agent_id: str | None,
     limit: int,
+    catch_up_budget: int,
 ) -> list[MemoryHit]:
     """`search_memories` by meaning (`semantic`) or both ways (`hybrid`).
 
@@ -124,6 +129,7 @@ def recall(
             params=params,
             agent_id=agent_id,
             limit=limit,
+            catch_up_budget=catch_up_budget,
         )
     except BackendError:
         if checked == "semantic":
@@ -137,6 +143,24 @@ def unindexed(conn: sqlite3.Connection, settings: RecallSettings) -> int:
 
     embedder = embedder_for(settings)
     return 0 if embedder is None else pending(conn, embedder.name)
+
+
+def index_some(
+    conn: sqlite3.Connection,
+    settings: RecallSettings,
+    write: Callable[[], AbstractContextManager[sqlite3.Connection]],
+    limit: int,
+) -> int:
+    """Embed up to `limit` memories without a vector; how many it embedded (fewer than
+    `limit`: none is left; 0 when recall by meaning is off). An embedder that fails is a
+    `BackendError`."""
+    from .hybrid import catch_up
+
+    embedder = embedder_for(settings)
+    if embedder is None:
+        return 0
+    dim = int(embedder.embed(["dimension probe"]).shape[1])
+    return catch_up(conn, embedder, write, dim, budget=limit)
 
 
 def reindex(
