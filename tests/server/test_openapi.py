@@ -83,7 +83,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_no_500_and_responses_match_schema(case: Any, server: Server, admin_key: str) -> None:
     if case.path.endswith("/stream"):
         return  # SSE: checked in test_native
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {admin_key}"},
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-    )
+    try:
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {admin_key}"},
+            checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        )
+    except Exception:
+        # A 500's cause is in the server's log, which the test's temp dir does not outlive.
+        unexpected = [line for line in server.log_text().splitlines() if "unexpected" in line]
+        print("server log:", *unexpected[-5:], sep="\n")
+        raise
