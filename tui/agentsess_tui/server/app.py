@@ -143,7 +143,9 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
+        log.error(
+            "unexpected error on %s %s: %r", request.method, request.url.path, exc, exc_info=exc
+        )
         return _json(ApiError(500, "internal", "The server failed unexpectedly.", None))
 
     @app.get("/health", tags=["server"], summary="Liveness (no key needed)")
