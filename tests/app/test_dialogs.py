@@ -297,4 +297,7 @@ async def test_help_shows_every_description_whole(
         for binding in MainScreen.BINDINGS:
             assert isinstance(binding, Binding)
             assert " ".join(binding.tooltip.split()) in flowing
+        # The panes' own keys too: the inspector's 0 (every agent), g and G.
+        for binding_id in ("memory_all_agents", "memory_first", "memory_last", "open"):
+            assert binding_id in flowing, binding_id
         assert "esc Close" in footer_text(screen)

@@ -28,7 +28,7 @@ PHASES = [
 
 def _bindings() -> list[tuple[str, Binding]]:
     from ..panes.chat import ChatPane
-    from ..panes.memories import MemoryList
+    from ..panes.memories import MemoryInspector, MemoryList
     from ..widgets.chat_input import ChatInput
     from ..widgets.session_list import SessionList
     from .keys import is_explainer
@@ -40,7 +40,7 @@ def _bindings() -> list[tuple[str, Binding]]:
         ("Session list", SessionList.BINDINGS),
         ("Chat", ChatPane.BINDINGS),
         ("Chat prompt", ChatInput.BINDINGS),
-        ("Memory inspector", MemoryList.BINDINGS),
+        ("Memory inspector", [*MemoryInspector.BINDINGS, *MemoryList.BINDINGS]),
     ):
         for binding in bindings:
             if isinstance(binding, Binding) and binding.id and not is_explainer(binding):
