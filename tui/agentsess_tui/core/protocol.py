@@ -203,6 +203,10 @@ class SessionStore(Protocol):
     def sweep(self) -> SweepResult:
         """Write overdue sessions expired and warn newly expiring ones, in bounded chunks."""
 
+    def merge_text_indexes(self, pages: int = 64) -> bool:
+        """One bounded merge step of each full-text index (a long-running process calls it
+        now and then, so writes never merge); True if there was work."""
+
     def session_token(self, session_id: str) -> str:
         """The token of the current activation (the same string every time)."""
 

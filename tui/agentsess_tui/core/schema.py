@@ -414,6 +414,19 @@ def m006_sidebar_listing(db: Database) -> None:
     )
 
 
+# The full-text indexes a write updates (through the triggers above).
+TEXT_INDEXES = ("messages_fts", "memories_fts", "sessions_fts")
+
+
+def m007_text_index_merges(db: Database) -> None:
+    """No full-text merge inside a write: FTS5's automerge made every 64th write or so of a
+    busy server wait 50–160 ms while it merged segments (bench/results/server.md). Long-
+    running processes merge a little at a time instead (`Store.merge_text_indexes`); without
+    them FTS5 still merges when 16 segments pile up on a level (its crisis merge)."""
+    for table in TEXT_INDEXES:
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")  # noqa: S608 (fixed names)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
@@ -421,6 +434,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m004_api_keys,
     m005_memory_vectors,
     m006_sidebar_listing,
+    m007_text_index_merges,
 ]
 
 

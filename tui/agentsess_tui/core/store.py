@@ -315,6 +315,9 @@ class Store:
     def sweep(self) -> SweepResult:
         return self._sweeper.sweep()
 
+    def merge_text_indexes(self, pages: int = 64) -> bool:
+        return self._sweeper.merge_text_indexes(pages)
+
     def session_token(self, session_id: str) -> str:
         return self._lifecycle.session_token(session_id)
 

@@ -14,6 +14,14 @@ log = logging.getLogger("agentsess.server")
 # Re-check at least this often: another process may create a session due sooner.
 MAX_WAIT_S = 5.0
 MIN_WAIT_S = 0.05
+# Full-text merge steps per tick at most (each ~10 ms of write lock, writers in between).
+MERGE_STEPS = 8
+
+
+def merge_steps(store: Store) -> None:
+    for _ in range(MERGE_STEPS):
+        if not store.merge_text_indexes():
+            return
 
 
 async def run_sweeper(store: Store, stop: asyncio.Event) -> None:
@@ -26,6 +34,8 @@ async def run_sweeper(store: Store, stop: asyncio.Event) -> None:
             if result.next_due_at is not None:
                 due_in = (result.next_due_at - store.now()) / 1000
                 wait = min(MAX_WAIT_S, max(MIN_WAIT_S, due_in))
+            # Writes never merge the full-text indexes (schema.m007): a few steps per tick.
+            await asyncio.to_thread(merge_steps, store)
         except AgentsessError as exc:  # a locked database: try again shortly
             log.warning("sweep failed: %s", exc.message)
         with contextlib.suppress(TimeoutError):  # the wait is over: sweep again

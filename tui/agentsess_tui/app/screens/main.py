@@ -164,6 +164,8 @@ class MainScreen(Screen[None]):
         def sweep() -> Swept:
             try:
                 result = store.sweep()
+                if not store.db.readonly:
+                    store.merge_text_indexes()  # writes never merge them (schema.m007)
             finally:
                 self._sweeping = False
             return Swept(result.next_due_at, bool(result.expired or result.warned))
