@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from .. import validate
-from ..clock import EARLIEST_MS, LATEST_MS, MINUTE_MS, parse_iso
+from ..clock import MINUTE_MS
 from ..db import storage_errors
 from ..errors import InvalidInput
 from ..ids import check_agent_id
 from ..models import (
-    EVENT_KINDS,
-    MEMORY_STATUSES,
-    MEMORY_TYPES,
     Event,
     ImportResult,
     Memory,
@@ -34,130 +29,17 @@ from ..policy import Policy
 from ..protocol import SessionStore
 from . import jsonread
 from .export import JSON_FORMAT, JSON_VERSION
+from .records import (
+    ELEMENTS,
+    JsonExport,
+    MessageIn,
+    Strict,
+    ToonFile,
+    to_ms,
+)
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 
-
-Timestamp = datetime | int | float | str
-
-
-# Years 1–9999, what ISO-8601 can say: a time outside this is a broken file, and would not fit
-# in SQLite's 64-bit integers either (OverflowError rather than a clear message).
-_MIN_MS, _MAX_MS = EARLIEST_MS, LATEST_MS
-
-
-def _ms(value: Timestamp | None, default: int) -> int:
-    """A time from a file, as epoch ms; ValueError (→ InvalidInput) when it is not one."""
-    if value is None:
-        return default
-    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
-        raise ValueError(f"{value!r} is not a time")
-    if isinstance(value, datetime):
-        ms = round(value.timestamp() * 1000)
-    elif isinstance(value, int | float):
-        # Seconds or milliseconds since the epoch: 1e11 s is the year 5138.
-        ms = int(value if value > 1e11 else value * 1000)
-    else:
-        ms = parse_iso(value)
-    if not _MIN_MS <= ms <= _MAX_MS:
-        raise ValueError(f"{value!r} is not a time between the years 1970 and 3000")
-    return ms
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-
-class _MessageIn(_Strict):
-    role: Literal["system", "user", "assistant", "tool"]
-    content: str
-    created_at: Timestamp | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class _EventIn(_Strict):
-    at: Timestamp
-    kind: str
-    detail: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("kind")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in EVENT_KINDS:
-            raise ValueError(f"unknown event kind {value!r}")
-        return value
-
-
-class _MemoryIn(_Strict):
-    type: str
-    title: str | None = None
-    content: str
-    tags: list[str] = Field(default_factory=list)
-    confidence: float = Field(0.8, ge=0, le=1)
-    status: str = "active"
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        if value not in MEMORY_TYPES:
-            raise ValueError(f"unknown memory type {value!r}")
-        return value
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        if value not in MEMORY_STATUSES:
-            raise ValueError(f"unknown memory status {value!r}")
-        return value
-
-
-class _SessionIn(_Strict):
-    id: str
-    agent_id: str
-    title: str
-    state: Literal["active", "expired", "ended"]
-    created_at: Timestamp
-    activated_at: Timestamp | None = None
-    last_activity_at: Timestamp | None = None
-    expires_at: Timestamp | None = None
-    renewal_count: int = Field(0, ge=0, le=2**31)
-    resume_count: int = Field(0, ge=0, le=2**31)
-    warned_at: Timestamp | None = None
-    ended_at: Timestamp | None = None
-    end_reason: str | None = None
-    policy: dict[str, Any] = Field(default_factory=dict)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class _AgentIn(_Strict):
-    id: str
-    name: str | None = None
-    policy: dict[str, Any] = Field(default_factory=dict)
-
-
-class _JsonExport(_Strict):
-    """The top level of an export; its arrays are read one element at a time (`jsonread`)."""
-
-    format: Literal["agentsess.session"]
-    version: int
-    agent: _AgentIn | None = None
-    session: _SessionIn
-
-
-class _ToonFile(_Strict):
-    session_id: str
-    created_at: Timestamp | None = None
-    title: str | None = None
-
-
-# What each array's elements must be.
-_ELEMENTS: dict[str, type[_Strict]] = {
-    "messages": _MessageIn,
-    "events": _EventIn,
-    "memories": _MemoryIn,
-}
 
 OpenText = Callable[[], TextIO]
 
@@ -235,14 +117,14 @@ def _import_stream(
         """The array's elements, checked as they are read (a bad one raises InvalidInput)."""
         if key not in scanned.arrays:
             if key in data:  # not an array: let the model say what it should be
-                _validated(_ELEMENTS[key], data, source, ())
+                _validated(ELEMENTS[key], data, source, ())
             return
         for index, raw in enumerate(jsonread.elements(open_text, scanned.arrays[key])):
-            yield _validated(_ELEMENTS[key], raw, source, (key, index))
+            yield _validated(ELEMENTS[key], raw, source, (key, index))
 
     try:
         if data.get("format") == JSON_FORMAT:
-            document = _JsonExport.model_validate(data)
+            document = JsonExport.model_validate(data)
             if document.version > JSON_VERSION:
                 raise InvalidInput(
                     f"{source} was written by a newer agentsess (format version "
@@ -252,7 +134,7 @@ def _import_stream(
                 store, document, rows, source=source, agent_id=agent_id, new_id=new_id
             )
         if "session_id" in data and ("messages" in data or "messages" in scanned.arrays):
-            toon = _ToonFile.model_validate(data)
+            toon = ToonFile.model_validate(data)
             return _import_toon(store, toon, rows, source=source, agent_id=agent_id, new_id=new_id)
     except ValidationError as exc:
         raise _invalid(source, exc, ()) from None
@@ -269,7 +151,7 @@ def _import_stream(
 Rows = Callable[[str], Iterator[Any]]
 
 
-def _validated(model: type[_Strict], raw: Any, source: str, where: tuple[str | int, ...]) -> Any:
+def _validated(model: type[Strict], raw: Any, source: str, where: tuple[str | int, ...]) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -297,7 +179,7 @@ def _bad_times(source: str) -> Iterator[None]:
 
 def _import_json(
     store: SessionStore,
-    document: _JsonExport,
+    document: JsonExport,
     rows: Rows,
     *,
     source: str,
@@ -309,10 +191,10 @@ def _import_json(
     same_agent = document.agent is not None and document.agent.id == owner
     policy = Policy(**{**Policy().model_dump(), **src.policy})
     now = store.now()
-    created = _ms(src.created_at, now)
-    activated = _ms(src.activated_at, created)
-    expires = _ms(src.expires_at, activated + policy.window_minutes * MINUTE_MS)
-    state, ended_at, reason = src.state, _ms(src.ended_at, 0) or None, src.end_reason
+    created = to_ms(src.created_at, now)
+    activated = to_ms(src.activated_at, created)
+    expires = to_ms(src.expires_at, activated + policy.window_minutes * MINUTE_MS)
+    state, ended_at, reason = src.state, to_ms(src.ended_at, 0) or None, src.end_reason
     # Issue 10: a file never decides where replies (and the user's key) go.
     metadata, notes = validate.without_responder_hosts(src.metadata)
     if state == "active":
@@ -325,26 +207,26 @@ def _import_json(
         state,
         created=created,
         activated=activated,
-        last_activity=_ms(src.last_activity_at, activated),
+        last_activity=to_ms(src.last_activity_at, activated),
         expires=expires,
         policy=policy,
         metadata=metadata,
     )
     session.renewal_count, session.resume_count = src.renewal_count, src.resume_count
-    session.warned_at = _ms(src.warned_at, 0) or None
+    session.warned_at = to_ms(src.warned_at, 0) or None
     session.ended_at, session.end_reason = ended_at, reason
 
     def events() -> Iterator[Event]:
         for e in rows("events"):
             with _bad_times(source):
-                at = _ms(e.at, created)
+                at = to_ms(e.at, created)
             yield Event(id=0, session_id=src.id, at=at, kind=e.kind, detail=e.detail)
 
     def memories() -> Iterator[Memory]:
         for m in rows("memories"):
             with _bad_times(source):
-                made = _ms(m.created_at, now)
-                updated = _ms(m.updated_at, made)
+                made = to_ms(m.created_at, now)
+                updated = to_ms(m.updated_at, made)
             yield Memory(
                 id=0,
                 agent_id=owner,
@@ -377,7 +259,7 @@ def _import_json(
 
 def _import_toon(
     store: SessionStore,
-    document: _ToonFile,
+    document: ToonFile,
     rows: Rows,
     *,
     source: str,
@@ -386,7 +268,7 @@ def _import_toon(
 ) -> ImportResult:
     owner = check_agent_id(agent_id or "agentry")
     now = store.now()
-    created = _ms(document.created_at, now)
+    created = to_ms(document.created_at, now)
     # The agent's policy, or the one it gets when the import creates it.
     policy = store.preview_policy(owner)
     # A first read for the last message's time (never before the session began); the
@@ -451,11 +333,11 @@ def _session(
 
 
 def _messages(
-    session_id: str, messages: Iterator[_MessageIn], created: int, source: str
+    session_id: str, messages: Iterator[MessageIn], created: int, source: str
 ) -> Iterator[Message]:
     for m in messages:
         with _bad_times(source):
-            at = _ms(m.created_at, created)
+            at = to_ms(m.created_at, created)
         yield Message(
             id=0,
             session_id=session_id,
