@@ -10,10 +10,14 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screenshots import settle
 from agentsess_tui.app.widgets.session_list import ROW_HEIGHT, SessionList
 
-__all__ = ["NOTIFIED", "notices", "settle", "sidebar_rows", "until"]
+__all__ = ["NOTIFIED", "SIZE", "main_screen", "notices", "settle", "sidebar_rows", "until"]
+
+# The terminal the test_flows_*.py and test_polish_*.py Pilot tests run in.
+SIZE = (120, 36)
 
 # How long `until` waits for what the app does on its own (other test processes share the CPU).
 WAIT_SECONDS = 30.0
@@ -33,6 +37,12 @@ def sidebar_rows(app: AgentsessApp) -> list[str]:
         ]
         rows.append(" | ".join(line.strip() for line in lines))
     return rows
+
+
+def main_screen(app: AgentsessApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen), f"expected the main screen, got {screen!r}"
+    return screen
 
 
 def notices(app: AgentsessApp) -> list[str]:

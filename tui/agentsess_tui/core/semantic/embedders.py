@@ -52,7 +52,7 @@ class OfflineEmbedder:
     `WordLlama.load()` with no arguments looks in a cache under the home directory and
     downloads from the network when the files are not there; `static_model` reads the weights
     and tokenizer that ship in the wheel, without the package's code, and never opens a socket
-    (tests/core/test_semantic.py blocks `connect` to prove it).
+    (tests/core/test_semantic_index.py blocks `connect` to prove it).
     """
 
     name = "wordllama-l2-supercat-256"

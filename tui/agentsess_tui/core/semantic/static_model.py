@@ -7,7 +7,7 @@ an average, so this module does the same arithmetic without the package's code: 
 memory-mapped from the safetensors file (only the rows of tokens seen are paged in), the
 tokenizer's JSON is parsed by `tokenizers` on a thread while numpy imports (its Rust parser
 releases the GIL), and a text's vector is the mean of its tokens' rows, as
-`WordLlamaInference.embed` computes it (tests/core/test_semantic.py compares the two).
+`WordLlamaInference.embed` computes it (tests/core/test_semantic_index.py compares the two).
 """
 
 from __future__ import annotations
