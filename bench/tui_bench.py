@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import tui_data
+import tui_rows
 from pty_terminal import Terminal
 from tui_report import Figure
 
@@ -104,7 +105,7 @@ class Bench:
             "filter": self.dataset.info.get("filter", {}),
             "runs": self.args.history_runs,
             "timeout": self.timeout,
-            "first_title": tui_data.FIRST_TITLE,
+            "first_title": tui_rows.FIRST_TITLE,
         }
 
     def spawn(self, which: str) -> Terminal:
