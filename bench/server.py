@@ -33,7 +33,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
-from core import machine_info, percentile
+from core_bench import percentile
+from core_report import machine_info
 from generate import BENCH_NOW, DATA_DIR, ensure_dataset
 from loadgen import Make, target
 
