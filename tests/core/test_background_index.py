@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fresh_python import run_python
+
 from agentsess_tui.core import ManualClock, Store
 from agentsess_tui.core.config import RecallSettings, Settings
-from agentsess_tui.core.semantic.background import BackgroundIndexer
+from agentsess_tui.core.semantic.background import REQUEST_CATCH_UP, BackgroundIndexer
 
 WORDS = ["tea", "coffee", "port", "vegetarian", "deploy", "invoice", "garden", "cache"]
 
@@ -57,8 +59,29 @@ def test_the_thread_indexes_and_says_when_it_is_caught_up(
     indexer = BackgroundIndexer(store, batch=64)
     indexer.start()
     try:
-        assert store.recall_catch_up == 0
+        assert store.recall_catch_up == REQUEST_CATCH_UP
         assert indexer.caught_up.wait(60), "the indexer never caught up"
         assert store.unindexed_memories() == 0 and indexer.indexed == 300
     finally:
         indexer.stop()
+
+
+def test_nothing_to_index_loads_no_model(db_path: Path, clock: ManualClock) -> None:
+    """A server whose memories all have vectors (or that has none) starts its indexer without
+    loading numpy or the model: the vectors' dimension is read from the database."""
+    store = Store(db_path, clock=clock)
+    store.ensure_agent("bot")
+    store.remember("the build cache lives on disk", agent_id="bot", embed=True)
+    assert store.unindexed_memories() == 0
+    store.close()
+    code = (
+        "import sys\n"
+        "from agentsess_tui.core import Store\n"
+        f"store = Store({str(db_path)!r})\n"
+        "print(store.index_memories(256), 'numpy' in sys.modules)\n"
+    )
+    assert run_python(code) == "0 False"
+    empty = db_path.with_name("empty.db")
+    Store(empty, clock=clock).close()  # created here: creating a database imports more
+    code = code.replace(repr(str(db_path)), repr(str(empty)))
+    assert run_python(code) == "0 False"

@@ -44,7 +44,7 @@ from .context import Runtime
     default=256,
     show_default=True,
     help="Index memories without a vector for recall in the background, this many at a "
-    "time (0: leave them to `agentsess memory reindex`).",
+    "time (0: leave a backlog to `agentsess memory reindex`).",
 )
 @click.option(
     "--require-session-token",

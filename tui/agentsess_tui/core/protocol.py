@@ -310,7 +310,7 @@ class SessionStore(Protocol):
     @property
     def recall_catch_up(self) -> int:
         """How many memories without a vector a recall by meaning embeds first (2,000 by
-        default; a server sets 0 and calls `index_memories` in the background)."""
+        default; a server sets a few and calls `index_memories` in the background)."""
 
     @recall_catch_up.setter
     def recall_catch_up(self, value: int) -> None: ...

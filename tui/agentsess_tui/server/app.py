@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import __version__
 from ..core.errors import AgentsessError
-from ..core.semantic.background import BackgroundIndexer
+from ..core.semantic.background import REQUEST_CATCH_UP, BackgroundIndexer
 from ..core.store import Store
 from . import elizaos, memanto, native_memories, native_messages, native_sessions
 from .auth import authenticate
@@ -95,7 +95,8 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
         stop = asyncio.Event()
         sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
-        store.recall_catch_up = 0  # a request embeds its query, never a backlog
+        # A request embeds its query and what was just written, never a backlog.
+        store.recall_catch_up = REQUEST_CATCH_UP
         indexer = None
         if options.index_batch > 0:
             indexer = BackgroundIndexer(store, batch=options.index_batch)

@@ -37,7 +37,7 @@ class ServerOptions:
     """Serve the MCP tools at /mcp."""
     index_batch: int = 256
     """Memories without a vector get one in the background, this many at a time; a recall
-    never embeds them on the request path (0: they wait for `agentsess memory reindex`)."""
+    embeds at most `REQUEST_CATCH_UP` of them (0: a backlog waits for `memory reindex`)."""
 
 
 class ServerContext:

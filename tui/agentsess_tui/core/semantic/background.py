@@ -4,10 +4,10 @@
 Memories reach the database without a vector when the process that wrote them had no model
 loaded (the CLI, the TUI, an import), after an upgrade or a model change. A recall embeds
 such memories first, up to `CATCH_UP` of them, which is right for a one-shot command but puts
-up to a second of embedding into a server request. So a server sets its store's
-`recall_catch_up` to 0 and runs this instead: a batch at a time, each in its own short write
-transaction; until it is done, recall ranks the memories that have a vector, and keyword
-search finds them all.
+up to a second of embedding into a server request. So a server lowers its store's
+`recall_catch_up` to `REQUEST_CATCH_UP` (what was just written, in the steady state) and runs
+this for the rest: a batch at a time, each in its own short write transaction; until it is
+done, recall ranks the memories that have a vector, and keyword search finds them all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from ..protocol import SessionStore
 
 # ~0.1 s of the offline model's time per batch: the write lock is held only to store them.
 BATCH = 256
+# What a request may still embed before it ranks by meaning (a few ms): the memories written
+# since the last batch, so one just remembered is found by meaning at once.
+REQUEST_CATCH_UP = 32
 # With nothing to do, look again this often (another process may have written memories).
 IDLE_S = 5.0
 # After a failure (the endpoint down, the database locked), wait this long.
@@ -46,7 +49,7 @@ class BackgroundIndexer:
         return made >= self.batch
 
     def start(self) -> None:
-        self.store.recall_catch_up = 0
+        self.store.recall_catch_up = REQUEST_CATCH_UP
         self._thread = threading.Thread(target=self._run, name="recall-indexer", daemon=True)
         self._thread.start()
 

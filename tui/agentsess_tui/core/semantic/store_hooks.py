@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MODES = ("keyword", "semantic", "hybrid")
 # How many memories a query may embed on the spot when they have no vector yet (a few
 # hundred milliseconds at the offline model's rate); more wait for `memory reindex`. A
-# server sets its store's `recall_catch_up` to 0 and indexes in the background instead.
+# server lowers its store's `recall_catch_up` and indexes in the background (background.py).
 CATCH_UP = 2000
 
 
@@ -157,9 +157,14 @@ def index_some(
     from .hybrid import catch_up
 
     embedder = embedder_for(settings)
-    if embedder is None:
+    if embedder is None or conn.execute("SELECT 1 FROM memories LIMIT 1").fetchone() is None:
         return 0
-    dim = int(embedder.embed(["dimension probe"]).shape[1])
+    # The dimension the model's vectors were stored at, when there are any: probing it would
+    # load the model (numpy, ~35 MB) in a server with nothing to index.
+    known = conn.execute(
+        "SELECT dim FROM vector_models WHERE name = ? ORDER BY id DESC LIMIT 1", (embedder.name,)
+    ).fetchone()
+    dim = int(known[0]) if known else int(embedder.embed(["dimension probe"]).shape[1])
     return catch_up(conn, embedder, write, dim, budget=limit)
 
 
