@@ -29,6 +29,7 @@ from .files import private_dir, refuse_loose, tighten
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class CommitThenRaise(Exception):
@@ -284,6 +285,23 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     if code is None:
         return "locked" in str(exc) or "busy" in str(exc)
     return code & 0xFF in _BUSY
+
+
+def translated(rows: Iterator[T], path: Path) -> Iterator[T]:
+    """`rows` from a generator, its sqlite3 errors as ours: they come while it is read, after
+    `storage_errors` has returned."""
+    try:
+        yield from rows
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+
+
+def typed_errors(cls: type[T]) -> type[T]:
+    """Every public method of `cls` turns sqlite3 errors into our typed errors."""
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(cls, name, storage_errors(value))
+    return cls
 
 
 def storage_errors(method: Callable[P, R]) -> Callable[P, R]:

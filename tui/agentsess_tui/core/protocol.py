@@ -325,3 +325,11 @@ class SessionStore(Protocol):
     ) -> Backfilled:
         """Give memories vectors of the configured model (all of them with `everything`);
         `progress` hears how many were just indexed."""
+
+
+if TYPE_CHECKING:
+    from .store import Store
+
+    # mypy proves the SQLite store satisfies the protocol every client is written against.
+    def _satisfies(store: Store) -> SessionStore:
+        return store

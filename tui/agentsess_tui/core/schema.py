@@ -12,7 +12,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlite_utils import Database
+
+    from .db import Database as CoreDatabase
 
 MIGRATION_SET = "agentsess"
 
@@ -536,6 +540,28 @@ def check_columns(conn: sqlite3.Connection, path: object) -> None:
                 hint="It was changed by hand or by another program; move it aside and start "
                 "a new database, or pick another file with --db.",
             ) from None
+
+
+def open_current(
+    path: Path,
+    busy_timeout_ms: int,
+    readonly: bool,
+    on_upgrade: Callable[[list[str]], None] | None,
+) -> CoreDatabase:
+    """The database at `path` with this version's schema. `readonly` opens it `mode=ro`
+    unless an upgrade is pending: the one-time upgrade writes, so it opens as usual for it."""
+    from .db import Database as Opened
+    from .db import translate
+
+    db = Opened(path, busy_timeout_ms, readonly=readonly)
+    try:
+        if db.readonly and not {fn.__name__ for fn in MIGRATIONS} <= applied_names(db.conn()):
+            db.close()
+            db = Opened(path, busy_timeout_ms)
+        ensure_schema(db.conn(), on_upgrade, path)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+    return db
 
 
 def applied_names(conn: sqlite3.Connection) -> set[str]:

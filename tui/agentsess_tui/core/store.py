@@ -8,15 +8,13 @@ protocol that other implementations (PostgreSQL next) satisfy too.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, SystemClock
 from .config import Settings, resolve_paths
-from .db import Database, storage_errors, translate
-from .errors import StorageError
+from .db import translated, typed_errors
 from .models import (
     Activation,
     Agent,
@@ -44,31 +42,21 @@ from .repo.memories import MemoryRepo
 from .repo.messages import MessageRepo
 from .repo.sessions import SessionRepo
 from .repo.sweep import Sweeper
-from .schema import MIGRATIONS, applied_names, ensure_schema
-from .tokens import load_key
+from .schema import open_current
+from .tokens import signing_key
 
 if TYPE_CHECKING:
     from .policy import Policy
-    from .protocol import SessionStore
     from .semantic.backfill import Backfilled
 
-T = TypeVar("T")
 
-
-def _typed_errors(cls: type[T]) -> type[T]:
-    """Every public method turns sqlite3 errors into our typed errors, naming the file."""
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith("_"):
-            setattr(cls, name, storage_errors(value))
-    return cls
-
-
-@_typed_errors
+@typed_errors
 class Store:
     """Agents, sessions (with their rules), messages, memories and events.
 
     Build one with `open_store()` (reads config and environment) or directly with a path, a
-    clock and settings (what tests do).
+    clock and settings (what tests do). `readonly`: for commands that only read, so they work
+    in a read-only directory (writes through such a store fail with StorageError).
     """
 
     def __init__(
@@ -87,16 +75,7 @@ class Store:
         self.settings = settings or Settings()
         self._key = key
         self._key_file = key_file
-        # `readonly`: for commands that only read; they then work in a read-only directory
-        # and change nothing (issue 10). Writes through such a store fail with StorageError.
-        self.db = Database(self.path, self.settings.busy_timeout_ms, readonly=readonly)
-        try:
-            if self.db.readonly and not _schema_is_current(self.db.conn()):
-                self.db.close()  # the one-time upgrade writes: open as usual for it
-                self.db = Database(self.path, self.settings.busy_timeout_ms)
-            ensure_schema(self.db.conn(), on_upgrade)
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from None
+        self.db = open_current(self.path, self.settings.busy_timeout_ms, readonly, on_upgrade)
         db, clock_ = self.db, self.clock
         self._agents = AgentRepo(db, clock_, self.settings)
         self._sessions = SessionRepo(db, clock_)
@@ -118,14 +97,7 @@ class Store:
     @property
     def key(self) -> bytes:
         if self._key is None:
-            key_file = self._key_file or resolve_paths().key_file
-            try:
-                self._key = load_key(key_file)
-            except OSError as exc:  # unreadable: a directory, no permission, a full disk
-                raise StorageError(
-                    f"Cannot read or create the key file {key_file} ({exc.strerror or exc}).",
-                    hint="Check its permissions, or set AGENTSESS_SECRET.",
-                ) from None
+            self._key = signing_key(self._key_file or resolve_paths().key_file)
         return self._key
 
     def close(self) -> None:
@@ -192,10 +164,7 @@ class Store:
         rows = self._sessions.iter_sessions(
             state=state, agent_id=agent_id, limit=limit, phase=phase
         )
-        try:  # a generator: the errors come while it is read, after the decorator returned
-            yield from rows
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from None
+        yield from translated(rows, self.path)
 
     def list_sessions_page(
         self,
@@ -473,13 +442,3 @@ class Store:
         self, *, everything: bool = False, progress: Callable[[int], None] | None = None
     ) -> Backfilled:
         return self._memories.reindex_memories(everything=everything, progress=progress)
-
-
-if TYPE_CHECKING:
-    # mypy proves the SQLite store satisfies the protocol every client is written against.
-    def _satisfies(store: Store) -> SessionStore:
-        return store
-
-
-def _schema_is_current(conn: sqlite3.Connection) -> bool:
-    return {fn.__name__ for fn in MIGRATIONS} <= applied_names(conn)

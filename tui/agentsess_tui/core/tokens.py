@@ -34,6 +34,18 @@ class TokenClaims:
     expires_at: int
 
 
+def signing_key(key_file: Path) -> bytes:
+    """`load_key`, with an unreadable key file (a directory, no permission, a full disk) as a
+    StorageError that says what to do."""
+    try:
+        return load_key(key_file)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot read or create the key file {key_file} ({exc.strerror or exc}).",
+            hint="Check its permissions, or set AGENTSESS_SECRET.",
+        ) from None
+
+
 def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> bytes:
     """The signing key: `AGENTSESS_SECRET` if set, else a random key file created 0600."""
     environ = os.environ if env is None else env
