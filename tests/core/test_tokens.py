@@ -56,6 +56,28 @@ def test_the_token_does_not_change_when_the_session_is_extended(store: Store, ag
     )
 
 
+def test_a_token_is_parsed_once_but_its_session_is_read_every_time(
+    store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    activation = store.create_session(agent)
+    store.verify_token(activation.token)
+    parsed: list[str] = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: parsed.append(a[0]) or real_decode(*a, **k))
+    assert store.verify_token(activation.token) == activation.session
+    assert parsed == []  # the signature was checked the first time
+    header, payload, signature = activation.token.split(".")
+    altered = ("B" if signature[0] == "A" else "A") + signature[1:]
+    with pytest.raises(TokenInvalid, match="altered or forged"):
+        store.verify_token(".".join([header, payload, altered]))
+    assert len(parsed) == 1  # a token not seen before is checked
+    # What can change is not kept: the ended session's token is dead at once.
+    store.end_session(activation.session.id)
+    with pytest.raises(SessionEnded):
+        store.verify_token(activation.token)
+    assert len(parsed) == 1
+
+
 def test_forged_signature(store: Store, agent: str) -> None:
     mine = store.create_session(agent).token
     other_agent = store.add_agent("other").id

@@ -8,6 +8,7 @@ sleeps for time to pass."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,72 @@ def test_other_errors_are_not_retried(tmp_path: Path, monkeypatch: pytest.Monkey
     # A plain connection's own busy timeout is read and put back.
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 1234
     conn.close()
+
+
+class TurnSpy:
+    """The store's write turn, telling when a second thread asks for it."""
+
+    def __init__(self, real: threading.Lock, held: threading.Event) -> None:
+        self.real = real
+        self.held = held
+        self.asked = threading.Event()
+
+    def acquire(self, timeout: float = -1) -> bool:
+        if self.held.is_set():
+            self.asked.set()
+        return self.real.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.real.release()
+
+
+def hold_the_turn(store: Store, held: threading.Event, release: threading.Event) -> None:
+    with store.db.write() as conn:
+        conn.execute("UPDATE agents SET name = name")
+        held.set()
+        release.wait(10)
+
+
+def test_threads_of_one_process_take_turns_without_polling(
+    db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(db_path, clock=clock)
+    store.add_agent("bot")
+    sid = store.create_session("bot").session.id
+    held, release = threading.Event(), threading.Event()
+    spy = TurnSpy(store.db._writer, held)
+    monkeypatch.setattr(store.db, "_writer", spy)
+    fake = FakeTime()
+    monkeypatch.setattr(db_module, "time", fake)
+    first = threading.Thread(target=hold_the_turn, args=(store, held, release))
+    first.start()
+    assert held.wait(10)
+    second = threading.Thread(target=store.add_message, args=(sid, "after my turn"))
+    second.start()
+    assert spy.asked.wait(10)
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert fake.sleeps == []  # it waited on the turn, not by polling SQLite's lock
+    assert [m.content for m in store.messages(sid)] == ["after my turn"]
+    store.close()
+
+
+def test_a_thread_that_cannot_get_the_turn_in_time_gets_the_locked_error(
+    db_path: Path, clock: ManualClock
+) -> None:
+    store = Store(db_path, clock=clock, settings=Settings(busy_timeout_ms=0))
+    store.add_agent("bot")
+    sid = store.create_session("bot").session.id
+    held, release = threading.Event(), threading.Event()
+    first = threading.Thread(target=hold_the_turn, args=(store, held, release))
+    first.start()
+    assert held.wait(10)
+    with pytest.raises(DatabaseLocked, match="another thread of this process"):
+        store.add_message(sid, "no turn")
+    release.set()
+    first.join(10)
+    assert store.messages(sid) == []
+    store.add_message(sid, "my turn now")
+    assert [m.content for m in store.messages(sid)] == ["my turn now"]
+    store.close()

@@ -139,7 +139,8 @@ def list_sessions(who: CallerDep) -> dict[str, Any]:
 
 
 @router.get("/{sessionId}", summary="Get session information")
-def get(who: CallerDep, sessionId: str) -> dict[str, Any]:
+async def get(who: CallerDep, sessionId: str) -> dict[str, Any]:
+    # One indexed read: on the loop, as auth.caller.
     return _info(_session(who, sessionId), who.ctx.store.now())
 
 

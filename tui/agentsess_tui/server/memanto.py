@@ -120,7 +120,8 @@ def recall(
 
 
 @router.get("/session/current", summary="The session of X-Session-Token, with time left")
-def current(who: CallerDep, token: SessionTokenHeader = None) -> dict[str, Any]:
+async def current(who: CallerDep, token: SessionTokenHeader = None) -> dict[str, Any]:
+    # Two indexed reads and no write: cheaper on the loop than in a thread (see auth.caller).
     session = token_session(who, token)
     return _current(session, who.ctx.store.now())
 
