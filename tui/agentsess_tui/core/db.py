@@ -335,6 +335,9 @@ class Database:
         # at 16 HTTP clients, writes ran at a third of their one-thread speed. Only other
         # processes are waited for by polling.
         self._writer = threading.Lock()
+        # Pages of WAL after which a commit checkpoints in the committing thread (None:
+        # SQLite's default, 1,000; 0: never, a background thread calls `checkpoint`).
+        self.autocheckpoint: int | None = None
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -342,8 +345,25 @@ class Database:
         if conn is None:
             opener = connect_readonly if self.readonly else connect
             conn = opener(self.path, self.busy_timeout_ms)
+            if self.autocheckpoint is not None:
+                conn.execute(f"PRAGMA wal_autocheckpoint = {int(self.autocheckpoint)}")
             self._local.conn = conn
         return conn
+
+    def set_autocheckpoint(self, pages: int) -> None:
+        """For this thread's connection and those opened from now on (set it before other
+        threads start). 0: commits never checkpoint; call `checkpoint` from somewhere else."""
+        self.autocheckpoint = pages
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+    def checkpoint(self) -> int:
+        """Copy the WAL into the database file as far as readers allow, without the write
+        lock (PASSIVE): writers go on meanwhile. The frames left in the WAL only (a reader
+        still needs them; 0: the database file has everything)."""
+        _busy, frames, copied = self.conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return max(0, int(frames) - int(copied))
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -29,7 +29,7 @@ from .auth import authenticate
 from .context import ServerContext, ServerOptions
 from .errors import ApiError, body, from_core
 from .middleware import AccessLog, BodyLimit, send_error
-from .sweeper import run_sweeper
+from .sweeper import run_checkpointer, run_sweeper
 
 log = logging.getLogger("agentsess.server")
 
@@ -77,6 +77,31 @@ class McpEndpoint:
         await self.handler(scope, receive, send)
 
 
+@contextlib.asynccontextmanager
+async def background_work(store: Store, options: ServerOptions) -> AsyncIterator[None]:
+    """The sweeper, the WAL checkpoints and the recall indexer, for the server's life."""
+    # Before any other thread opens a connection (see sweeper.run_checkpointer).
+    store.db.set_autocheckpoint(0)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(run_checkpointer(store, stop))]
+    if options.sweep:
+        tasks.append(asyncio.create_task(run_sweeper(store, stop)))
+    # A request embeds its query and what was just written, never a backlog.
+    store.recall_catch_up = REQUEST_CATCH_UP
+    indexer = None
+    if options.index_batch > 0:
+        indexer = BackgroundIndexer(store, batch=options.index_batch)
+        indexer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for task in tasks:
+            await task
+        if indexer is not None:
+            await asyncio.to_thread(indexer.stop)
+
+
 def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
     options = options or ServerOptions()
     ctx = ServerContext(store, options)
@@ -93,25 +118,11 @@ def make_app(store: Store, options: ServerOptions | None = None) -> FastAPI:
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
-        stop = asyncio.Event()
-        sweeper = asyncio.create_task(run_sweeper(store, stop)) if options.sweep else None
-        # A request embeds its query and what was just written, never a backlog.
-        store.recall_catch_up = REQUEST_CATCH_UP
-        indexer = None
-        if options.index_batch > 0:
-            indexer = BackgroundIndexer(store, batch=options.index_batch)
-            indexer.start()
         async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(background_work(store, options))
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
-            try:
-                yield
-            finally:
-                stop.set()
-                if sweeper is not None:
-                    await sweeper
-                if indexer is not None:
-                    await asyncio.to_thread(indexer.stop)
+            yield
         store.close()
 
     app = FastAPI(
