@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...agents import COMMANDS
+from ..widgets.key_footer import KeyFooter
 from .modals import Dialog
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class HelpScreen(Dialog, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(id="help-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show()

@@ -17,7 +17,7 @@ from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, TextArea
+from textual.widgets import Header, Input, TextArea
 
 from ...core.errors import AgentsessError
 from ...core.models import Session
@@ -32,6 +32,7 @@ from ..messages import (
 from ..panes.chat import ChatPane
 from ..panes.memories import MemoryInspector
 from ..panes.sidebar import Sidebar
+from ..widgets.key_footer import KeyFooter
 from ..widgets.session_list import SessionList
 from ..workers import run_store_call
 from .handoff import HandOff
@@ -87,7 +88,7 @@ class MainScreen(Screen[None]):
             yield sidebar.data_bind(MainScreen.now)
             yield ChatPane(self.now, id="chat").data_bind(MainScreen.now)
             yield MemoryInspector(id="memories").data_bind(MainScreen.now)
-        yield Footer()
+        yield KeyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < INSPECTOR_BESIDE_CHAT_MIN, "-memories-replace")

@@ -33,6 +33,7 @@ from ...core.models import Session
 from ...core.phases import local_when
 from ...core.text import one_line, visible
 from ...core.validate import extend_minutes
+from ..widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -175,7 +176,7 @@ class Dialog(ModalScreen[Any]):
             error.display = False
             yield error
             yield self.buttons()
-        yield Footer()
+        yield KeyFooter()
 
     def buttons(self) -> Horizontal:
         """The dialog's main button and Cancel, at the bottom right."""
@@ -269,7 +270,7 @@ class ConfirmModal(Dialog, inherit_bindings=False):
                 Button("Cancel", id="cancel", compact=True),
                 classes="dialog-buttons",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "toggle_option" or self.option is not None
