@@ -183,3 +183,16 @@ def test_a_thread_that_cannot_get_the_turn_in_time_gets_the_locked_error(
     store.add_message(sid, "my turn now")
     assert [m.content for m in store.messages(sid)] == ["my turn now"]
     store.close()
+
+
+def test_a_write_inside_a_write_fails_at_once(db_path: Path, clock: ManualClock) -> None:
+    store = Store(db_path, clock=clock)
+    store.add_agent("bot")
+    outer = store.db.write()
+    outer.__enter__()
+    with pytest.raises(RuntimeError, match="already open"), store.db.write():
+        pass
+    outer.__exit__(None, None, None)
+    store.add_agent("after")  # the turn was given back
+    assert {a.id for a in store.list_agents()} == {"bot", "after"}
+    store.close()

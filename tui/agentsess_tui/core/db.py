@@ -369,16 +369,20 @@ class Database:
     def write(self) -> Iterator[sqlite3.Connection]:
         """`BEGIN IMMEDIATE` … `COMMIT` on this thread's connection (see write_transaction),
         one thread of this process at a time."""
+        if getattr(self._local, "writing", False):  # would wait for itself
+            raise RuntimeError("A write transaction is already open on this thread.")
         if not self._writer.acquire(timeout=self.busy_timeout_ms / 1000):
             raise DatabaseLocked(
                 f"The database {self.path} is busy: another thread of this process held "
                 f"its write turn for over {self.busy_timeout_ms:,} ms.",
                 hint="Try again, or raise AGENTSESS_BUSY_TIMEOUT_MS.",
             )
+        self._local.writing = True
         try:
             with write_transaction(self.conn()) as conn:
                 yield conn
         finally:
+            self._local.writing = False
             self._writer.release()
 
     @contextlib.contextmanager
