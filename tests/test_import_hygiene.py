@@ -63,6 +63,21 @@ def test_the_store_imports_cheaply() -> None:
     assert run_python(code) == ""
 
 
+def test_a_database_path_in_the_environment_needs_no_pydantic(tmp_path: Path) -> None:
+    """`AGENTSESS_DB` (or `db` in the config file) is a string: no validator is imported or
+    built for it; a setting that needs one still gets it."""
+    code = (
+        "import os, sys\n"
+        f"os.environ.update(AGENTSESS_HOME={str(tmp_path)!r}, AGENTSESS_DB='/tmp/some.db')\n"
+        "from agentsess_tui.core import load_settings\n"
+        "settings = load_settings()\n"
+        "print(settings.db, 'pydantic' in sys.modules)\n"
+        "os.environ['AGENTSESS_BUSY_TIMEOUT_MS'] = '250'\n"
+        "print(load_settings().busy_timeout_ms, 'pydantic' in sys.modules)\n"
+    )
+    assert run_python(code).splitlines() == ["/tmp/some.db False", "250 True"]
+
+
 def _lint_imports(*args: str) -> subprocess.CompletedProcess[str]:
     tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert tool is not None, "import-linter is a test dependency: pip install -e '.[test]'"
