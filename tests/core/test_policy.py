@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +248,13 @@ def test_resolve_policy_reports_the_sources_of_a_conflict() -> None:
     with pytest.raises(InvalidPolicy) as caught:
         resolve_policy([("file A", {"window_minutes": 30}), ("env B", {"warning_minutes": 45})])
     assert "(from env B, file A)" in caught.value.message
+
+
+@pytest.mark.parametrize("auto_renew", [True, False])
+def test_auto_renew_is_read_without_building_the_policy(store: Store, auto_renew: bool) -> None:
+    store.ensure_agent("bot")
+    session = store.create_session("bot", options={"auto_renew": auto_renew}).session
+    assert session.auto_renew is auto_renew is session.policy.auto_renew
+    # A policy stored without the field (not one of ours) takes the validated default.
+    partial = dataclasses.replace(session, policy_json='{"window_minutes": 30}')
+    assert partial.auto_renew is Policy().auto_renew

@@ -121,6 +121,14 @@ class Session:
 
         return Policy.model_validate_json(self.policy_json)
 
+    @property
+    def auto_renew(self) -> bool:
+        """The policy's auto_renew without building the policy (pydantic's import and the
+        model cost ~100 ms, and the chat header needs only this when the app starts). The
+        stored policy is a complete dump of a validated one; anything else takes the long way."""
+        value = json.loads(self.policy_json).get("auto_renew")
+        return value if isinstance(value, bool) else self.policy.auto_renew
+
     def remaining_ms(self, now: int) -> int:
         return self.expires_at - now
 

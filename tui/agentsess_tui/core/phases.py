@@ -140,7 +140,7 @@ def counts_text(session: Session) -> str:
     renewed = session.renewal_count
     resumed = session.resume_count
     slid = f"expiry slid by {renewed} {'write' if renewed == 1 else 'writes'}"
-    if not session.policy.auto_renew and not renewed:
+    if not session.auto_renew and not renewed:
         slid = "no auto-renew"
     return f"{slid}, resumed {resumed} {'time' if resumed == 1 else 'times'}"
 
