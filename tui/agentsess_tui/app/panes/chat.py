@@ -38,7 +38,7 @@ from ..messages import (
 from ..widgets.chat_header import ChatHeader
 from ..widgets.chat_input import ChatInput, History
 from ..widgets.chat_rows import Note
-from ..widgets.transcript import NEWER_PAGE, PAGE_SIZE, Transcript
+from ..widgets.transcript import FIRST_PAGE, NEWER_PAGE, PAGE_SIZE, Transcript
 from ..widgets.welcome import Welcome
 from ..workers import run_store_call
 from . import chat_keys
@@ -149,14 +149,14 @@ class ChatPane(Vertical):
         def load() -> TranscriptLoaded:
             half = PAGE_SIZE // 2
             if around is None:
-                older = store.messages(session_id, limit=PAGE_SIZE + 1)
+                older = store.messages(session_id, limit=FIRST_PAGE + 1)
                 newer = []
             else:
                 older = store.messages(session_id, before_id=around + 1, limit=half + 1)
                 newer = store.messages(session_id, after_id=around, limit=half)
             read = store.get_session(session_id)
             token = mask(store.session_token(session_id)) if read.is_live(store.now()) else None
-            keep = PAGE_SIZE if around is None else half
+            keep = FIRST_PAGE if around is None else half
             page = Page(older[-keep:] + newer, len(older) > keep, len(newer) == half, around)
             return TranscriptLoaded(read, token, page, request)
 

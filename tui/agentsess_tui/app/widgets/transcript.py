@@ -22,7 +22,11 @@ from textual.widgets import Static
 from ...core.models import Message
 from .message_view import MessageView
 
-# Messages mounted when a session opens: a few screens' worth, never the whole history.
+# Messages mounted when a session opens: a screenful or more (a page that does not fill the
+# view asks for the next at once), never the whole history. Each message is a widget to mount
+# and lay out while the person waits: 30 took 100 ms on the benchmark host, 15 take 70.
+FIRST_PAGE = 15
+# Messages mounted at a time above (scrolling up) and around a search hit.
 PAGE_SIZE = 30
 # Messages fetched at a time below the last one shown (live updates, or scrolling down).
 NEWER_PAGE = 200
