@@ -4,6 +4,9 @@ only the rows that changed."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from many_sessions import RARE_TITLE, many_sessions
 from textual.widgets import Input, Static
 
@@ -12,6 +15,7 @@ from agentsess_tui.app.panes.sidebar import FILTER_LIMIT, Sidebar
 from agentsess_tui.app.session_rows import KEEP_PAGES, PAGE
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.core import ManualClock, Store
+from agentsess_tui.core.models import SessionMatches
 
 from .helpers import settle, sidebar_rows, until
 
@@ -190,3 +194,39 @@ async def test_jumping_to_a_session_deep_in_history_shows_it(
         assert app.screen.query_one("#filter", Input).value == deep.id
         await settle(pilot)
         assert app.screen.chat.open_id == deep.id  # type: ignore[attr-defined]
+
+
+async def test_keys_typed_while_the_filter_asks_wait_and_only_the_newest_is_asked(
+    app: AgentsessApp, store: Store, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    asked: list[str] = []
+    gate = threading.Event()
+    real = store.find_sessions
+
+    def held_find(text: str, limit: int = 1000) -> SessionMatches:
+        asked.append(text)
+        gate.wait(10)  # the first query is still running while the rest is typed
+        return real(text, limit)
+
+    monkeypatch.setattr(store, "find_sessions", held_find)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        sidebar = app.screen.query_one(Sidebar)
+        await pilot.press("q")
+        await until(pilot, lambda: asked == ["q"], "the first query")
+        await pilot.press(*"uokka")
+        for _ in range(3):
+            await pilot.pause()  # not settle: it would wait for the held query
+        assert sidebar.rows.needle == "quokka"
+        assert asked == ["q"]  # nothing more while it runs
+        gate.set()
+        await until(
+            pilot,
+            lambda: sidebar.rows.needle == "quokka" and sidebar.rows.matches is not None,
+            "the newest text's answer",
+        )
+        assert asked == ["q", "quokka"]  # the four prefixes between were never asked
+        assert [s.title for s in sidebar.session_list.sessions] == [RARE_TITLE]
+        assert f"1 of {TOTAL} sessions" in status(app)

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from ...core.errors import AgentsessError
 from ...core.models import Session, SidebarChanges
@@ -67,6 +68,9 @@ class Sidebar(Vertical):
         self._pending_select: str | None = None
         self._last_highlight = 0.0
         self._open_timer: Timer | None = None
+        # One filter query at a time; typed on meanwhile, only the newest text waits.
+        self._filtering: Worker[None] | None = None
+        self._filter_next: str | None = None
         self._scroll_pause = app.delays.scroll_pause
         # Sessions seen outside the live ones, by id (the open one stays pinned).
         self.pinned: dict[str, Session] = {}
@@ -300,13 +304,26 @@ class Sidebar(Vertical):
             self._ask_filter(needle)
 
     def _ask_filter(self, needle: str) -> None:
-        run_store_call(
+        """Ask the store for the matches of `needle`. While a query runs, the text typed
+        meanwhile waits, only the newest: a burst of keys ("walrus" pasted or typed fast) costs
+        two queries, not one per key (the short prefixes are the slow ones)."""
+        if self._filtering is not None and not self._filtering.is_finished:
+            self._filter_next = needle
+            return
+        self._filter_next = None
+        self._filtering = run_store_call(
             self,
             lambda: self._store.find_sessions(needle, FILTER_LIMIT),
             lambda found: FilterMatched(needle, found),
             group="filter",
-            exclusive=True,
         )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._filtering and event.worker.is_finished:
+            self._filtering = None
+            waiting, self._filter_next = self._filter_next, None
+            if waiting is not None and waiting == self.rows.needle:
+                self._ask_filter(waiting)
 
     @on(FilterMatched)
     def _filter_matched(self, event: FilterMatched) -> None:
