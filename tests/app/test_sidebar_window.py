@@ -5,16 +5,20 @@ only the rows that changed."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from many_sessions import RARE_TITLE, many_sessions
 from textual.widgets import Input, Static
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.delays import Delays
+from agentsess_tui.app.main import make_app
+from agentsess_tui.app.panes.chat import ChatPane
 from agentsess_tui.app.panes.sidebar import FILTER_LIMIT, Sidebar
 from agentsess_tui.app.session_rows import KEEP_PAGES, PAGE
 from agentsess_tui.app.widgets.session_list import SessionList
-from agentsess_tui.core import ManualClock, Store
+from agentsess_tui.core import ManualClock, Store, resolve_paths
 from agentsess_tui.core.models import SessionMatches
 
 from .helpers import settle, sidebar_rows, until
@@ -230,3 +234,38 @@ async def test_keys_typed_while_the_filter_asks_wait_and_only_the_newest_is_aske
         assert asked == ["q", "quokka"]  # the four prefixes between were never asked
         assert [s.title for s in sidebar.session_list.sessions] == [RARE_TITLE]
         assert f"1 of {TOTAL} sessions" in status(app)
+
+
+async def test_the_chat_does_not_follow_each_key_of_the_filter(
+    store: Store, clock: ManualClock, home: Path
+) -> None:
+    many_sessions(store, clock, HISTORY, live=LIVE)
+    # A pause longer than the test: whatever opens while typing, opens because of a key.
+    app = make_app(
+        store,
+        clock=clock,
+        paths=resolve_paths(),
+        remember_theme=False,
+        blink=False,
+        delays=Delays(scroll_pause=60.0, memory_search=0.0),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat = app.screen.query_one(ChatPane)
+        first = chat.open_id
+        opened: list[str] = []
+        real_open = chat.open
+        chat.open = lambda session_id, *a, **k: (  # type: ignore[method-assign]
+            opened.append(session_id),
+            real_open(session_id, *a, **k),
+        )[-1]
+        await pilot.press("slash", *"QUOKKA")
+        sidebar = app.screen.query_one(Sidebar)
+        await until(pilot, lambda: sidebar.rows.matches is not None, "the filter's answer")
+        await settle(pilot)
+        assert [s.title for s in sidebar.session_list.sessions] == [RARE_TITLE]
+        assert opened == [] and chat.open_id == first  # it waits for the keys to pause
+        await pilot.press("enter", "enter")  # to the list, and open the match
+        await settle(pilot)
+        assert chat.session is not None and chat.session.title == RARE_TITLE
+        assert len(opened) == 1

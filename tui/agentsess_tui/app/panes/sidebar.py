@@ -258,15 +258,20 @@ class Sidebar(Vertical):
         if event.session is None:
             return
         # Follow the cursor at once, but not on every key of a fast scroll: a move soon after
-        # the previous one waits until the keys stop.
-        session_id = event.session.id
+        # the previous one waits until the keys stop. So do the keys of the filter.
         now = time.monotonic()
         scrolling = now - self._last_highlight < self._scroll_pause
         self._last_highlight = now
+        typing = self.query_one("#filter", Input).has_focus
+        self.follow(event.session.id, wait=scrolling or typing)
+
+    def follow(self, session_id: str, *, wait: bool) -> None:
+        """Open `session_id` in the chat: now, or (`wait`) once the keys have paused, unless
+        another follows first."""
         if self._open_timer is not None:
             self._open_timer.stop()
             self._open_timer = None
-        if scrolling:
+        if wait and self._scroll_pause > 0:  # tests run with no pause (delays.INSTANT)
             self._open_timer = self.set_timer(
                 self._scroll_pause, lambda: self.post_message(self.Chosen(session_id))
             )

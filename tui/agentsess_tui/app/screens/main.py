@@ -205,10 +205,11 @@ class MainScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filtered(self) -> None:
         # After the sidebar re-listed: the chat shows a session that is listed.
+        # Once the keys pause: a word typed into the filter would open a session per key.
         listed = {session.id for session in self.visible_sessions}
         selected = self.selected
         if self.chat.open_id not in listed and selected is not None:
-            self.open_session(selected.id)
+            self.sidebar.follow(selected.id, wait=True)
 
     @on(SessionList.Highlighted)
     def _highlighted(self) -> None:
