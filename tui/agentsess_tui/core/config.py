@@ -341,14 +341,14 @@ def _adapter(name: str) -> Any:
     """pydantic's validator for one field of Settings."""
     adapter = _ADAPTERS.get(name)
     if adapter is None:
+        import typing
+
         import annotated_types
         from pydantic import TypeAdapter
 
         # The annotations are strings: the constraint names must be in this module's
         # namespace when they are resolved.
         globals().update(Ge=annotated_types.Ge, Gt=annotated_types.Gt, Le=annotated_types.Le)
-        import typing
-
         hint = typing.get_type_hints(Settings, globalns=globals(), include_extras=True)[name]
         _ADAPTERS[name] = adapter = TypeAdapter(hint)
     return adapter
