@@ -43,6 +43,16 @@ def holder(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def with_session(
+    db_path: Path, clock: ManualClock, busy_timeout_ms: int | None = None
+) -> tuple[Store, str]:
+    """A store (with its own busy timeout, if given) and a live session of agent "bot"."""
+    settings = None if busy_timeout_ms is None else Settings(busy_timeout_ms=busy_timeout_ms)
+    store = Store(db_path, clock=clock, settings=settings)
+    store.add_agent("bot")
+    return store, store.create_session("bot").session.id
+
+
 def busy_timeout(store: Store) -> int:
     return int(store.db.conn().execute("PRAGMA busy_timeout").fetchone()[0])
 
@@ -50,9 +60,7 @@ def busy_timeout(store: Store) -> int:
 def test_a_write_waits_in_short_steps_until_the_lock_is_free(
     db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(db_path, clock=clock)
-    store.add_agent("bot")
-    sid = store.create_session("bot").session.id
+    store, sid = with_session(db_path, clock)
     other = holder(db_path)
     fake = FakeTime(after=20, then=lambda: other.execute("ROLLBACK"))
     monkeypatch.setattr(db_module, "time", fake)
@@ -69,9 +77,7 @@ def test_a_write_waits_in_short_steps_until_the_lock_is_free(
 def test_a_write_gives_up_at_the_busy_timeout_and_writes_nothing(
     db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(db_path, clock=clock, settings=Settings(busy_timeout_ms=300))
-    store.add_agent("bot")
-    sid = store.create_session("bot").session.id
+    store, sid = with_session(db_path, clock, 300)
     other = holder(db_path)
     fake = FakeTime()
     monkeypatch.setattr(db_module, "time", fake)
@@ -143,9 +149,7 @@ def hold_the_turn(store: Store, held: threading.Event, release: threading.Event)
 def test_threads_of_one_process_take_turns_without_polling(
     db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store(db_path, clock=clock)
-    store.add_agent("bot")
-    sid = store.create_session("bot").session.id
+    store, sid = with_session(db_path, clock)
     held, release = threading.Event(), threading.Event()
     spy = TurnSpy(store.db._writer, held)
     monkeypatch.setattr(store.db, "_writer", spy)
@@ -168,9 +172,7 @@ def test_threads_of_one_process_take_turns_without_polling(
 def test_a_thread_that_cannot_get_the_turn_in_time_gets_the_locked_error(
     db_path: Path, clock: ManualClock
 ) -> None:
-    store = Store(db_path, clock=clock, settings=Settings(busy_timeout_ms=0))
-    store.add_agent("bot")
-    sid = store.create_session("bot").session.id
+    store, sid = with_session(db_path, clock, 0)
     held, release = threading.Event(), threading.Event()
     first = threading.Thread(target=hold_the_turn, args=(store, held, release))
     first.start()
