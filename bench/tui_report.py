@@ -173,7 +173,16 @@ def keep_large(path: Path, report: dict[str, Any]) -> None:
     if not path.exists():
         return
     previous = json.loads(path.read_text())
-    if "large" not in previous:
+    rows = [f for f in previous["figures"] if f["id"].startswith("large_")]
+    if not rows:
         return
-    report["large"] = previous["large"]
-    report["figures"] += [f for f in previous["figures"] if f["id"].startswith("large_")]
+    # Rows from a whole run carry that run's date, code and load; say so beside them.
+    report["large"] = previous.get("large") or {
+        "date": previous["date"],
+        "code": previous["code"],
+        "machine": previous["machine"],
+        "loadavg_before": previous["load"]["loadavg_before"],
+        "loadavg_after": previous["load"]["loadavg_after"],
+        "command": previous["method"]["command"],
+    }
+    report["figures"] += rows
