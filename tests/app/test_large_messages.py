@@ -15,7 +15,13 @@ from textual.widgets import Markdown
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.message_pager import MessagePager
 from agentsess_tui.app.widgets.chat_input import ChatInput
-from agentsess_tui.app.widgets.chat_rows import STREAM_MARKDOWN_LIMIT, StreamingReply
+from agentsess_tui.app.widgets.chat_rows import (
+    STREAM_MARKDOWN_LIMIT,
+    STREAM_TABLE_ROWS,
+    TAIL_CHARS,
+    TAIL_LINES,
+    StreamingReply,
+)
 from agentsess_tui.app.widgets.message_view import PREVIEW_CHARS, PREVIEW_LINES, MessageView
 from agentsess_tui.app.widgets.text_pager import TextPager
 from agentsess_tui.app.widgets.transcript import Transcript
@@ -169,12 +175,13 @@ async def test_hostile_text_in_a_huge_message_is_escaped_in_preview_and_pager(
         assert "\x1b" not in rows and "\\x1b[2J" in rows
 
 
+@pytest.mark.parametrize("shape", SHAPES)
 async def test_a_huge_reply_streams_bounded_and_ends_as_a_bounded_message(
-    app: AgentsessApp, store: Store, agent: str, chat_server: ChatServer
+    app: AgentsessApp, store: Store, agent: str, chat_server: ChatServer, shape: str
 ) -> None:
     session = store.create_session(agent, "Chat").session
     use_server(store, session, chat_server.url)
-    text = markdown_table()
+    text = SHAPES[shape]()
     pieces = [text[i : i + 16 * 1024] for i in range(0, len(text), 16 * 1024)]
     chat_server.script = [*reply_script(*pieces)[:-2], ("wait",), *reply_script()[-2:]]
     async with app.run_test(size=SIZE) as pilot:
@@ -194,14 +201,17 @@ async def test_a_huge_reply_streams_bounded_and_ends_as_a_bounded_message(
         assert row.plain
         markdown = row.query_one(Markdown)
         assert len(markdown.source) <= STREAM_MARKDOWN_LIMIT  # fed no further
+        # A table's rows are widgets: one piece brings ~400 rows, the Markdown gets a few.
+        assert markdown.source.count("\n|") <= STREAM_TABLE_ROWS
         tail = row.query_one(".streaming-tail")
 
         def tail_text() -> str:
             return "\n".join(s.text for s in tail.render_lines(Region(0, 0, *tail.size)))
 
         # The tail is laid out on the next refresh after the last piece arrived.
-        await until(pilot, lambda: f"| {END} |" in tail_text(), "the tail to show the end")
-        assert tail.display and tail.size.height <= 16
+        await until(pilot, lambda: END in tail_text(), "the tail to show the end")
+        # TAIL_LINES lines of TAIL_CHARS at most (one long line wraps), and the note.
+        assert tail.display and tail.size.height <= TAIL_LINES + TAIL_CHARS // tail.size.width + 2
         assert "more so far" in tail_text()
         chat_server.release.set()
         await settle(pilot)

@@ -27,7 +27,7 @@ FLUSH_SECONDS = 0.1
 STREAM_MARKDOWN_LIMIT = 8 * 1024
 # Textual's Markdown table is a grid with a widget per cell, rebuilt as the block grows: a
 # streamed table goes plain after this many rows (a 1 MiB table stalled the loop for seconds).
-STREAM_TABLE_ROWS = 24
+STREAM_TABLE_ROWS = 8
 # Past the limit, the newest text is shown plain: at most this much, at most this many lines.
 TAIL_CHARS = 2 * 1024
 TAIL_LINES = 12
@@ -82,9 +82,8 @@ class StreamingReply(Vertical):
         self._buffer.clear()
         self.received += len(text)
         if not self.plain:
-            part = text[: max(0, STREAM_MARKDOWN_LIMIT - self.fed)]
-            self._table_rows += part.count("\n|")
-            self.plain = len(part) < len(text) or self._table_rows > STREAM_TABLE_ROWS
+            part = self._markdown_part(text)
+            self.plain = len(part) < len(text)
             if part and self._stream is not None:
                 self.fed += len(part)
                 await self._stream.write(part)
@@ -96,6 +95,18 @@ class StreamingReply(Vertical):
                 self._stream = None
         self._tail = (self._tail + text)[-TAIL_CHARS:]
         self._show_tail()
+
+    def _markdown_part(self, text: str) -> str:
+        """What of `text` the Markdown stream may still have: up to STREAM_MARKDOWN_LIMIT
+        characters in all, and ending before the table row past STREAM_TABLE_ROWS (one
+        flush can bring hundreds of rows: each a row of widgets)."""
+        part = text[: max(0, STREAM_MARKDOWN_LIMIT - self.fed)]
+        at = -1
+        while (at := part.find("\n|", at + 1)) >= 0:
+            self._table_rows += 1
+            if self._table_rows > STREAM_TABLE_ROWS:
+                return part[:at]
+        return part
 
     def _show_tail(self) -> None:
         lines = self._tail.split("\n")[-TAIL_LINES:]
