@@ -81,7 +81,7 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
     """One scenario in this (fresh) interpreter: the real app headless, a real database."""
     import gc
 
-    from agentsess_tui.app.main import make_app
+    from agentsess_tui.app.main import gc_paused, make_app
     from agentsess_tui.app.panes import replies
     from agentsess_tui.app.screenshots import settle
     from agentsess_tui.app.widgets.chat_input import ChatInput
@@ -114,7 +114,11 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
                 yield text[start : start + 1024]
 
     replies.responder_for = lambda *args, **kwargs: StandIn()  # type: ignore[assignment]
-    app = make_app(store, clock=clock, remember_theme=False, blink=False)
+    # Built as `agentsess-tui` builds it (app/main.py `run`): the collector paused meanwhile,
+    # then what was built frozen, and frozen again once the first listing is shown.
+    with gc_paused():
+        app = make_app(store, clock=clock, remember_theme=False, blink=False)
+    app.freeze_after_load = True
     lags: list[float] = []
     async with app.run_test(size=(COLUMNS, ROWS)) as pilot:
         await settle(pilot)
@@ -123,6 +127,8 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
         session_list.select_id(big.id if scenario != "open" else small.id)
         await settle(pilot)
         await pilot.pause(0.3)
+        # A running app, not its first second: what start-up imports on a thread is done.
+        await _wait(pilot, lambda: app.warmed_up)
 
         def shown() -> bool:
             views = screen.query(MessageView)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from asyncio import CancelledError
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +19,7 @@ from ..core.config import Paths, Settings
 from ..core.errors import AgentsessError
 from ..core.store import Store
 from ..core.text import visible
+from . import warmup
 from .commands import MessageSearchCommands, SessionActionCommands, SessionCommands
 from .delays import Delays
 from .messages import StoreFailed
@@ -77,6 +79,7 @@ class AgentsessApp(App[None]):
         # Set by `main` (see `first_load_shown`); not in tests, where many apps share one
         # process and what one freezes would never be collected.
         self.freeze_after_load = False
+        self.warm_up_thread: threading.Thread | None = None
         self._load_themes(theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -133,6 +136,16 @@ class AgentsessApp(App[None]):
         """
         if self.freeze_after_load:
             gc.freeze()
+        if self.warm_up_thread is None:
+            self.set_timer(warmup.WARM_UP_AFTER, self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.warm_up_thread = warmup.warm_up()
+
+    @property
+    def warmed_up(self) -> bool:
+        """The modules a first reply needs are imported (see warmup.py)."""
+        return self.warm_up_thread is not None and not self.warm_up_thread.is_alive()
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed while a dialog opens wait for its first field (see modals.hold_key).
