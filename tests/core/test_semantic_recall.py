@@ -68,6 +68,23 @@ def test_filters_apply_before_ranking(store: Store, agent: str, clock: ManualClo
         store.update_memory(mine.id, status="active")
 
 
+def test_an_agent_without_memories_is_answered_without_loading_the_model(
+    store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentsess_tui.core.semantic import embedders
+
+    monkeypatch.setattr(embedders, "_offline", None)  # as in a new process: not loaded yet
+    store.add_agent("other")
+    store.remember("I'm vegetarian: no meat or fish for me.", agent_id="other")
+    for mode in ("semantic", "hybrid"):
+        assert store.search_memories("what food to avoid", agent_id=agent, mode=mode) == []
+    assert embedders._offline is None or not embedders._offline.loaded
+    store.remember("I eat only plants.", agent_id=agent)
+    hits = store.search_memories("what food to avoid", agent_id=agent, mode="semantic")
+    assert [h.memory.content for h in hits] == ["I eat only plants."]
+    assert embedders._offline is not None and embedders._offline.loaded
+
+
 def test_vectors_are_tagged_written_on_demand_and_dropped_when_words_change(
     store: Store, agent: str, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -113,6 +113,10 @@ def recall(
     words = keyword(depth) if mode != "semantic" else []
     if mode == "keyword":
         return [replace(hit, why="keyword") for hit in words[:limit]]
+    if not words and not _any_memory(conn, where, params):
+        # Nothing to rank: the model is not loaded for it (its tokenizer holds the GIL for
+        # ~170 ms while it loads, a stall of the TUI's first reply for an agent with none).
+        return []
     vector = embedder.embed([query])[0]
     model = vectors.model_id(conn, embedder.name, int(vector.shape[0]))
     if catch_up_budget > 0:
@@ -150,6 +154,16 @@ def recall(
 # (database file, model) -> (vector_state.removals, highest memory id known to have a
 # vector): the next catch-up looks only above it, an index range instead of a table scan.
 _indexed_up_to: dict[tuple[str, int], tuple[int, int]] = {}
+
+
+def _any_memory(conn: sqlite3.Connection, where: list[str], params: dict[str, Any]) -> bool:
+    clause = " AND ".join(where) or "1"
+    return bool(
+        conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM memories m WHERE {clause})",  # noqa: S608 (filters' SQL)
+            params,
+        ).fetchone()[0]
+    )
 
 
 def plain_start(content: str, width: int = 100) -> str:
