@@ -82,6 +82,42 @@ def test_the_sweep_writes_in_chunks_and_lets_other_writers_in_between(
         assert event.at == session.expires_at  # the real expiry time, not the sweep's
 
 
+def test_a_mass_expiry_checkpoints_between_its_chunks_not_inside_them(
+    store: Store, agent: str, clock: ManualClock, db_path: Path
+) -> None:
+    _sessions(store, agent, 5)
+    store.db.checkpoint()  # the file has the live sessions
+    clock.advance(minutes=31)
+    in_file: list[int] = []
+    autocheckpoint: list[int] = []
+
+    def pause() -> None:
+        # The database file alone (immutable: the WAL is not read) has the chunks so far.
+        file_only = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
+        query = "SELECT count(*) FROM sessions WHERE state = 'expired'"
+        in_file.append(file_only.execute(query).fetchone()[0])
+        file_only.close()
+        autocheckpoint.append(store.db.conn().execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    sweeper = Sweeper(store.db, clock, chunk=2, pause=pause, checkpoint_every=2)
+    assert len(sweeper.sweep().expired) == 5
+    assert in_file == [0, 4]  # checkpointed after every second chunk
+    assert autocheckpoint == [0, 0]  # no commit of the sweep copies the WAL back meanwhile
+    assert store.db.conn().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    # A process that checkpoints on its own thread (the server) keeps its setting.
+    store.db.set_autocheckpoint(0)
+    _sessions(store, agent, 3)
+    clock.advance(minutes=31)
+    Sweeper(store.db, clock, chunk=2, pause=lambda: None).sweep()
+    assert store.db.conn().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    # And the last chunks went to the file at the end of the sweep.
+    file_only = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
+    assert file_only.execute(
+        "SELECT count(*) FROM sessions WHERE state = 'expired'"
+    ).fetchone() == (8,)
+    file_only.close()
+
+
 def test_a_chunk_size_that_divides_the_work_ends_with_an_empty_chunk(
     store: Store, agent: str, clock: ManualClock
 ) -> None:

@@ -358,6 +358,11 @@ class Database:
         if conn is not None:
             conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
+    def restore_autocheckpoint(self) -> None:
+        """This thread's connection back to the process's setting (after a bulk write)."""
+        pages = 1000 if self.autocheckpoint is None else self.autocheckpoint
+        self.conn().execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
     def checkpoint(self) -> int:
         """Copy the WAL into the database file as far as readers allow, without the write
         lock (PASSIVE): writers go on meanwhile. The frames left in the WAL only (a reader
