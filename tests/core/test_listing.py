@@ -163,6 +163,8 @@ def test_the_first_screenful_and_every_page_use_an_index_in_order(history: Store
     last = history.sidebar_page("expired", limit=1)[0]
     calls: list[Callable[[], object]] = [
         history.sidebar_start,
+        # The change feed: only the sessions stamped since (every open TUI, each change).
+        lambda: history.sidebar_changes(history.sidebar_start().seq - 5),
         lambda: history.sidebar_page("expired"),
         lambda: history.sidebar_page("ended", offset=500),
         lambda: history.sidebar_page("expired", from_end=True),

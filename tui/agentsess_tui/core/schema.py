@@ -431,6 +431,14 @@ def m007_text_index_merges(db: Database) -> None:
         db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")  # noqa: S608 (fixed names)
 
 
+def m008_change_index(db: Database) -> None:
+    """The change feed reads only what changed. `sidebar_changes` asks for the sessions
+    stamped after a given stamp, and without an index that read every row: 22 ms at 100,000
+    sessions, in every open TUI, for each change another process made. A stamp only grows,
+    so new entries go to the end of the index."""
+    db.execute("CREATE INDEX sessions_change_seq ON sessions(change_seq)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_change_tracking,
@@ -439,6 +447,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m005_memory_vectors,
     m006_sidebar_listing,
     m007_text_index_merges,
+    m008_change_index,
 ]
 
 
