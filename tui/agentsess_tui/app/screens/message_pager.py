@@ -15,8 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.models import Message
-from ..format import local_datetime
-from ..widgets.message_view import ROLE_LABEL, size_label
+from ..widgets.message_view import ROLE_LABEL, size_label, stamp
 from ..widgets.text_pager import TextPager
 
 
@@ -25,9 +24,10 @@ class MessagePager(ModalScreen[None]):
         Binding("escape,q", "dismiss", "Close", id="pager_close", tooltip="Back to the chat"),
     ]
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, now: int | None = None) -> None:
         super().__init__(classes="message-pager")
         self.message = message
+        self.now = now
 
     def compose(self) -> ComposeResult:
         message = self.message
@@ -36,7 +36,7 @@ class MessagePager(ModalScreen[None]):
         yield Static(
             Content.assemble(
                 (role, "bold"),
-                (f"  {local_datetime(message.created_at)}", "$text-muted"),
+                (f"  {stamp(message.created_at, self.now)}", "$text-muted"),
                 f"  · {size_label(len(message.content))}, {lines:,} lines",
                 ("  · ↑↓ pgup pgdn home end · esc closes", "italic $text-muted"),
             ),

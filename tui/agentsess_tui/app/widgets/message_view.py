@@ -8,6 +8,7 @@ that paints only the lines on screen (`MessagePager`).
 from __future__ import annotations
 
 import re
+import time
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -17,8 +18,8 @@ from textual.events import Click
 from textual.widgets import Static
 
 from ...core.models import Message
+from ...core.phases import local_when
 from ...core.text import visible
-from ..format import local_datetime
 
 ROLE_LABEL = {"user": "you", "assistant": "assistant", "system": "system", "tool": "tool"}
 
@@ -45,6 +46,11 @@ def preview(text: str) -> str:
         if end < 0:
             return head
     return head[:end]
+
+
+def stamp(ms: int, now: int | None) -> str:
+    """When a message was written, as every time is shown: the date only when not today."""
+    return local_when(ms, int(time.time() * 1000) if now is None else now)
 
 
 def size_label(chars: int) -> str:
@@ -85,9 +91,11 @@ class MessageView(Static):
         ),
     ]
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, now: int | None = None) -> None:
         super().__init__(classes=f"message -{message.role}")
         self.message = message
+        # What "today" is for the stamp (the screen's clock); None: this machine's.
+        self.now = now
         self.truncated = False
         self._apply()
 
@@ -108,7 +116,7 @@ class MessageView(Static):
     def _renderable(self, shown: str) -> RenderableType:
         message = self.message
         label = Text(ROLE_LABEL.get(message.role, message.role), style="bold")
-        label.append(f"  {local_datetime(message.created_at)}", style="dim")
+        label.append(f"  {stamp(message.created_at, self.now)}", style="dim")
         if message.metadata.get("cancelled"):
             label.append("  · cancelled, incomplete", style="italic")
         elif message.metadata.get("incomplete"):
@@ -130,7 +138,7 @@ class MessageView(Static):
             return
         from ..screens.message_pager import MessagePager
 
-        self.app.push_screen(MessagePager(self.message))
+        self.app.push_screen(MessagePager(self.message, self.now))
 
     def on_click(self, event: Click) -> None:
         if self.truncated:

@@ -15,6 +15,7 @@ from typing import ClassVar
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
@@ -117,7 +118,7 @@ class Transcript(VerticalScroll, can_focus=True):
         # Pointing at a message: not stuck to the bottom (an anchor follows new content).
         self.anchor(point_at is None)
         await self.remove_children()
-        widgets: list[Static] = [MessageView(message) for message in messages]
+        widgets: list[Static] = [MessageView(message, self._now()) for message in messages]
         if not messages:
             widgets.append(
                 Static(
@@ -177,7 +178,7 @@ class Transcript(VerticalScroll, can_focus=True):
             if message.id in known:
                 known[message.id].set_message(message)
             else:
-                fresh.append(MessageView(message))
+                fresh.append(MessageView(message, self._now()))
         if fresh:
             # New messages go above a reply that is still streaming, notes stay in order.
             streaming = self.query_children(".-streaming")
@@ -185,6 +186,19 @@ class Transcript(VerticalScroll, can_focus=True):
                 await self.mount_all(fresh, before=streaming.first())
             else:
                 await self.mount_all(fresh)
+
+    def _now(self) -> int | None:
+        """The screen's clock (the main screen's `now`), for the messages' stamps."""
+        now = getattr(self.screen, "now", None)
+        return now if isinstance(now, int) else None
+
+    async def show_text(self, text: str) -> None:
+        """No session shown: a line of (sanitized) text in place of the transcript."""
+        self.session_id = None
+        self.has_older = self.has_newer = False
+        self.streaming_after = None
+        await self.remove_children()
+        await self.mount(Static(Content(text), classes="transcript-empty"))
 
     async def add_row(self, row: Widget) -> None:
         """A note, an error row or a streaming reply, at the bottom."""
@@ -199,7 +213,7 @@ class Transcript(VerticalScroll, can_focus=True):
             self._loading_older = False
             return
         first = self.views[0] if self.views else None
-        widgets = [MessageView(message) for message in messages]
+        widgets = [MessageView(message, self._now()) for message in messages]
         if first is None:
             await self.mount_all(widgets)
             self._loading_older = False
