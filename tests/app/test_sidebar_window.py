@@ -269,3 +269,26 @@ async def test_the_chat_does_not_follow_each_key_of_the_filter(
         await settle(pilot)
         assert chat.session is not None and chat.session.title == RARE_TITLE
         assert len(opened) == 1
+
+
+async def test_a_filter_that_matches_nothing_shows_no_session_in_the_chat(
+    app: AgentsessApp, store: Store, clock: ManualClock
+) -> None:
+    many_sessions(store, clock, 40, live=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat = app.screen.query_one(ChatPane)
+        first = chat.open_id
+        assert first is not None
+        await pilot.press("slash", *"zzqx")
+        sidebar = app.screen.query_one(Sidebar)
+        await until(pilot, lambda: sidebar.rows.matches is not None, "the filter's answer")
+        await settle(pilot)
+        assert len(sidebar.rows) == 0
+        assert chat.open_id is None and chat.session is None
+        shown = str(chat.transcript.query_one(".transcript-empty", Static).render())
+        assert "No session matches 'zzqx'" in shown and "Escape" in shown
+        await pilot.press("escape")  # clears the filter: the chat follows the list again
+        await settle(pilot)
+        selected = sidebar.selected
+        assert selected is not None and chat.open_id == selected.id

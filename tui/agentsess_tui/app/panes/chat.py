@@ -176,6 +176,15 @@ class ChatPane(Vertical):
             self.session = session
         self._refresh_header()
 
+    def show_no_match(self, needle: str) -> None:
+        """The filter lists no session: the chat shows none (not the last one, unlisted)."""
+        self._request += 1  # a load under way is for a session no longer listed
+        self.open_id = self.session = None
+        self._refresh_header()
+        self.hide_notice()
+        text = f"No session matches {visible(needle)!r}. Escape clears the filter."
+        self.call_later(self.transcript.show_text, text)
+
     def remember_token(self, session_id: str, masked: str | None) -> None:
         self._tokens[session_id] = masked
 

@@ -46,6 +46,14 @@ class Sidebar(Vertical):
             super().__init__()
             self.session_id = session_id
 
+    class Filtered(Message):
+        """The filter's whole answer is listed (`empty`: nothing matches `needle`)."""
+
+        def __init__(self, needle: str, empty: bool) -> None:
+            super().__init__()
+            self.needle = needle
+            self.empty = empty
+
     class Located(Message):
         """Where the store lists a session in run `at` of a layout (`offset` rows in)."""
 
@@ -340,6 +348,7 @@ class Sidebar(Vertical):
         if self._pending_select is not None and self.session_list.select_id(self._pending_select):
             self._pending_select = None
         self.update_status()
+        self.post_message(self.Filtered(event.needle, empty=len(self.rows) == 0))
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:

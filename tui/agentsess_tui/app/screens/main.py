@@ -211,6 +211,14 @@ class MainScreen(Screen[None]):
         if self.chat.open_id not in listed and selected is not None:
             self.sidebar.follow(selected.id, wait=True)
 
+    @on(Sidebar.Filtered)
+    def _filter_answered(self, event: Sidebar.Filtered) -> None:
+        # Nothing listed: the chat shows no session rather than one the list no longer has.
+        if event.empty:
+            self.chat.show_no_match(event.needle)
+        else:
+            self._filtered()
+
     @on(SessionList.Highlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()
