@@ -25,9 +25,11 @@ FLUSH_SECONDS = 0.1
 # characters a reply stops feeding it and shows plain text instead. The stored message is
 # whole; once the reply ends, the transcript shows it bounded like any other (MessageView).
 STREAM_MARKDOWN_LIMIT = 8 * 1024
-# Textual's Markdown table is a grid with a widget per cell, rebuilt as the block grows: a
-# streamed table goes plain after this many rows (a 1 MiB table stalled the loop for seconds).
-STREAM_TABLE_ROWS = 8
+# Textual's Markdown table is a grid with a widget per cell, laid out again as the block
+# grows: a streamed table goes plain after this many rows. The first layout of 8 rows took
+# ~100 ms of one frame, of 3 rows ~60 ms (bench/tui.py large rows). Once the reply ends, the
+# stored message shows it as any other (a table of up to 8 KiB rendered: MessageView).
+STREAM_TABLE_ROWS = 3
 # Past the limit, the newest text is shown plain: at most this much, at most this many lines.
 TAIL_CHARS = 2 * 1024
 TAIL_LINES = 12
