@@ -165,9 +165,11 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
                 ),
             )
         elif scenario == "write":
-            other = Store(db, clock=clock)
-            other.add_message(big.id, text, role="assistant")
-            other.close()
+            # Another process: its write (1 MiB through the full-text index) is not the app's.
+            writer = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", _WRITER, str(db), big.id, shape, str(Path(__file__).parent)
+            )
+            assert await writer.wait() == 0, "the writing process failed"
             await _wait(pilot, shown)  # the 0.5 s data_version poll notices it
         else:
             chat_input = screen.query_one("#chat-input", ChatInput)
@@ -191,6 +193,18 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
         "widgets": mounted,
         "ticks": len(lags),
     }
+
+
+# The "write" scenario's other process: the same text, added to the big session.
+_WRITER = """
+import sys
+sys.path.insert(0, sys.argv[4])
+from tui_large import large_text
+from agentsess_tui.core import ManualClock, Store
+store = Store(sys.argv[1], clock=ManualClock("2026-03-02T09:00:00Z"))
+store.add_message(sys.argv[2], large_text(sys.argv[3]), role="assistant")
+store.close()
+"""
 
 
 async def _wait(pilot: Any, done: Callable[[], bool], timeout: float = 60.0) -> None:
