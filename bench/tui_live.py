@@ -9,6 +9,7 @@ import random
 import statistics
 import time
 
+import tui_dialogs
 import tui_history
 from pty_terminal import DOWN, ENTER, ESCAPE, UP, Terminal, system_busy
 from tui_bench import FOOTER_MARKER, IDLE_WINDOWS, Bench
@@ -99,6 +100,8 @@ def live(bench: Bench) -> None:
         switching(bench, term)
         external_writes(bench, term)
         for figure in tui_history.measure(term, bench.db, bench.info_for_history(), bench.log):
+            bench.add(Figure(**figure))
+        for figure in tui_dialogs.measure(term, bench.info_for_history(), bench.log):
             bench.add(Figure(**figure))
         code = term.close(b"q")
     finally:

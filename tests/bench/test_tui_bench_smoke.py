@@ -33,6 +33,8 @@ FIGURES = {
     "history_home_ms",
     "filter_rare_ms",
     "filter_frequent_ms",
+    "dialog_new_ms",
+    "dialog_help_ms",
 }
 # The targets; the other figures are context (the bare app, first frame, …).
 TARGETS = {
@@ -46,6 +48,8 @@ TARGETS = {
     "history_end_ms",
     "filter_rare_ms",
     "filter_frequent_ms",
+    "dialog_new_ms",
+    "dialog_help_ms",
 }
 
 
