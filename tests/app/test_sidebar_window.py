@@ -20,6 +20,7 @@ from agentsess_tui.app.session_rows import KEEP_PAGES, PAGE
 from agentsess_tui.app.widgets.session_list import SessionList
 from agentsess_tui.core import ManualClock, Store, resolve_paths
 from agentsess_tui.core.models import SessionMatches
+from agentsess_tui.core.search import session_matches
 
 from .helpers import settle, sidebar_rows, until
 
@@ -292,3 +293,41 @@ async def test_a_filter_that_matches_nothing_shows_no_session_in_the_chat(
         await settle(pilot)
         selected = sidebar.selected
         assert selected is not None and chat.open_id == selected.id
+
+
+async def test_a_match_of_a_prefix_does_not_open_once_the_whole_word_matches_nothing(
+    store: Store, clock: ManualClock, home: Path
+) -> None:
+    many_sessions(store, clock, 40, live=4)
+    # A pause longer than the test: a follow still waiting shows as `following`.
+    app = make_app(
+        store,
+        clock=clock,
+        paths=resolve_paths(),
+        remember_theme=False,
+        blink=False,
+        delays=Delays(scroll_pause=60.0, memory_search=0.0),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat = app.screen.query_one(ChatPane)
+        sidebar = app.screen.query_one(Sidebar)
+        shown = chat.session
+        assert shown is not None
+        # A letter other sessions have and the open one has not: the chat will follow.
+        others = [s for s in store.list_sessions() if s.id != shown.id]
+        letter = next(
+            c
+            for c in "abcdefghijklmnopqrstuvwxyz"
+            if not session_matches(shown.title, shown.agent_id, shown.id, c)
+            and any(session_matches(s.title, s.agent_id, s.id, c) for s in others)
+        )
+        await pilot.press("slash", letter)
+        await until(pilot, lambda: sidebar.rows.matches is not None, "the answer for a letter")
+        await settle(pilot)
+        assert len(sidebar.rows) > 0 and sidebar.following
+        await pilot.press(*"zzqx")
+        await until(pilot, lambda: sidebar.rows.matches is not None, "the answer for the word")
+        await settle(pilot)
+        assert len(sidebar.rows) == 0
+        assert chat.open_id is None and not sidebar.following

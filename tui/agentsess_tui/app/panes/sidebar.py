@@ -276,15 +276,24 @@ class Sidebar(Vertical):
     def follow(self, session_id: str, *, wait: bool) -> None:
         """Open `session_id` in the chat: now, or (`wait`) once the keys have paused, unless
         another follows first."""
-        if self._open_timer is not None:
-            self._open_timer.stop()
-            self._open_timer = None
+        self.stop_following()
         if wait and self._scroll_pause > 0:  # tests run with no pause (delays.INSTANT)
             self._open_timer = self.set_timer(
                 self._scroll_pause, lambda: self.post_message(self.Chosen(session_id))
             )
         else:
             self.post_message(self.Chosen(session_id))
+
+    @property
+    def following(self) -> bool:
+        """A `follow` waits for the keys to pause."""
+        return self._open_timer is not None
+
+    def stop_following(self) -> None:
+        """Drop a `follow` still waiting for the keys to pause."""
+        if self._open_timer is not None:
+            self._open_timer.stop()
+            self._open_timer = None
 
     # -- filter and sort -------------------------------------------------------------------
 
