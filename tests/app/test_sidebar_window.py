@@ -39,6 +39,19 @@ def held(sidebar: Sidebar) -> int:
     return len(list(sidebar.rows.known()))
 
 
+def slow_to_follow(store: Store, clock: ManualClock) -> AgentsessApp:
+    """The app with a scroll pause longer than any test: the chat follows the filter only
+    when a test says enter, and a follow that waits stays visible (`Sidebar.following`)."""
+    return make_app(
+        store,
+        clock=clock,
+        paths=resolve_paths(),
+        remember_theme=False,
+        blink=False,
+        delays=Delays(scroll_pause=60.0, memory_search=0.0),
+    )
+
+
 def on_screen(session_list: SessionList) -> list[str]:
     """The titles drawn in the list's visible rows (placeholders as '…')."""
     lines = [session_list.render_line(y).text.strip() for y in range(session_list.size.height)]
@@ -242,14 +255,7 @@ async def test_the_chat_does_not_follow_each_key_of_the_filter(
 ) -> None:
     many_sessions(store, clock, HISTORY, live=LIVE)
     # A pause longer than the test: whatever opens while typing, opens because of a key.
-    app = make_app(
-        store,
-        clock=clock,
-        paths=resolve_paths(),
-        remember_theme=False,
-        blink=False,
-        delays=Delays(scroll_pause=60.0, memory_search=0.0),
-    )
+    app = slow_to_follow(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         chat = app.screen.query_one(ChatPane)
@@ -300,14 +306,7 @@ async def test_a_match_of_a_prefix_does_not_open_once_the_whole_word_matches_not
 ) -> None:
     many_sessions(store, clock, 40, live=4)
     # A pause longer than the test: a follow still waiting shows as `following`.
-    app = make_app(
-        store,
-        clock=clock,
-        paths=resolve_paths(),
-        remember_theme=False,
-        blink=False,
-        delays=Delays(scroll_pause=60.0, memory_search=0.0),
-    )
+    app = slow_to_follow(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         chat = app.screen.query_one(ChatPane)
