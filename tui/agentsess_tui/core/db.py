@@ -358,6 +358,11 @@ class Database:
         if conn is not None:
             conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
+    def pause_autocheckpoint(self) -> None:
+        """This thread's commits stop checkpointing (a bulk write: it calls `checkpoint`
+        between its transactions), until `restore_autocheckpoint`."""
+        self.conn().execute("PRAGMA wal_autocheckpoint = 0")
+
     def restore_autocheckpoint(self) -> None:
         """This thread's connection back to the process's setting (after a bulk write)."""
         pages = 1000 if self.autocheckpoint is None else self.autocheckpoint

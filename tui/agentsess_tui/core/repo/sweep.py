@@ -104,9 +104,9 @@ class Sweeper:
                 done += rows
                 chunks += 1
                 if len(rows) < self.chunk:
-                    return done
+                    break
                 if chunks == 1:  # more than a chunk: a mass expiry
-                    conn.execute("PRAGMA wal_autocheckpoint = 0")
+                    self.db.pause_autocheckpoint()
                 # The chunks' pages go to the database file between chunks (PASSIVE: writers
                 # go on meanwhile). Left to SQLite, every 1,000 pages of WAL one chunk's
                 # commit copied them back before it returned, still inside `Database.write`.
@@ -116,7 +116,9 @@ class Sweeper:
         finally:
             if chunks > 1:
                 self.db.restore_autocheckpoint()
-                self.db.checkpoint()
+        if chunks > 1:
+            self.db.checkpoint()  # the last chunks' pages
+        return done
 
     @staticmethod
     def _next_due(conn: sqlite3.Connection) -> int | None:
