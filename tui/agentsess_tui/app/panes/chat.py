@@ -182,7 +182,7 @@ class ChatPane(Vertical):
         self.open_id = self.session = None
         self._refresh_header()
         self.hide_notice()
-        text = f"No session matches {visible(needle)!r}. Escape clears the filter."
+        text = f"No session matches '{visible(needle)}'. Escape clears the filter."
         self.call_later(self.transcript.show_text, text)
 
     def remember_token(self, session_id: str, masked: str | None) -> None:

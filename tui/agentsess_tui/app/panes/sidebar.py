@@ -357,7 +357,10 @@ class Sidebar(Vertical):
         if self._pending_select is not None and self.session_list.select_id(self._pending_select):
             self._pending_select = None
         self.update_status()
-        self.post_message(self.Filtered(event.needle, empty=len(self.rows) == 0))
+        empty = len(self.rows) == 0
+        if empty:
+            self.stop_following()  # a match of a shorter prefix, no longer listed
+        self.post_message(self.Filtered(event.needle, empty=empty))
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:

@@ -215,7 +215,6 @@ class MainScreen(Screen[None]):
     def _filter_answered(self, event: Sidebar.Filtered) -> None:
         # Nothing listed: the chat shows no session rather than one the list no longer has.
         if event.empty:
-            self.sidebar.stop_following()  # a match of a shorter prefix, no longer listed
             self.chat.show_no_match(event.needle)
         else:
             self._filtered()
