@@ -157,6 +157,10 @@ class AgentsessApp(App[None]):
             if handoff is not None and handoff.hold(self, event):
                 return
         await super().on_event(event)
+        for screen in self.screen_stack:
+            handoff = getattr(screen, "handoff", None)
+            if handoff is not None:
+                handoff.handled(self, event)
 
     def _fatal_error(self) -> None:
         # Issue 10: Textual's crash report shows every frame's local variables (activation

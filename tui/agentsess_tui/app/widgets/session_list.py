@@ -97,6 +97,7 @@ class SessionList(ScrollView, can_focus=True):
         """`rows`: what the very first frame shows already (more pages follow on demand)."""
         super().__init__(id=id)
         self.rows = rows
+        self.opens = 0  # how many times `open` ran (the key hand-off reads it)
         self.set_reactive(SessionList.now, now)
         rows.layout(now)
         self.open_id: str | None = None
@@ -292,6 +293,7 @@ class SessionList(ScrollView, can_focus=True):
     def action_open(self) -> None:
         session = self.highlighted
         if session is not None:
+            self.opens += 1  # the hand-off of keys typed behind it reads this (handoff.py)
             self.post_message(self.Opened(session))
 
     async def _on_click(self, event: events.Click) -> None:
