@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from textual import events
 from textual.binding import Binding
 from textual.command import CommandList
+from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
@@ -301,3 +304,41 @@ async def test_help_shows_every_description_whole(
         for binding_id in ("memory_all_agents", "memory_first", "memory_last", "open"):
             assert binding_id in flowing, binding_id
         assert "esc Close" in footer_text(screen)
+
+
+async def test_a_dialog_focuses_its_first_field_once_and_is_styled_once_as_it_opens(
+    app: AgentsessApp, store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Opening cost (issue 12): each focus move restyled the dialog's widgets (the fields'
+    # scrolling container had the focus first), and Textual restyled the whole dialog once
+    # more when it became the current screen.
+    store.create_session(agent, "Main")
+    focused: list[str] = []
+    restyled: list[str] = []
+    set_focus = Screen.set_focus
+    update_nodes = Stylesheet.update_nodes
+
+    def recording_set_focus(self: Screen[object], widget: Any, *args: Any, **kw: Any) -> Any:
+        if isinstance(self, Dialog) and widget is not None:
+            focused.append(f"{type(widget).__name__}#{widget.id}")
+        return set_focus(self, widget, *args, **kw)
+
+    def recording_update_nodes(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        if len(nodes) > 1 and isinstance(app.screen, Dialog):
+            restyled.append(f"{type(nodes[0]).__name__} and {len(nodes) - 1} more")
+        update_nodes(self, nodes, animate)
+
+    monkeypatch.setattr(Screen, "set_focus", recording_set_focus)
+    monkeypatch.setattr(Stylesheet, "update_nodes", recording_update_nodes)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewSessionModal), "the dialog")
+        await settle(pilot)
+        assert app.focused is app.screen.query_one("#title")
+        assert focused == ["Input#title"]
+        assert [one for one in restyled if one.startswith(("NewSessionModal", "Vertical"))] == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)

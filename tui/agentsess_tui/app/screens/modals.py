@@ -103,12 +103,17 @@ class Dialog(ModalScreen[Any]):
     # The app's width classes (-narrow, ...) style the main screen only; on a dialog they
     # restyled every widget once more as it opened.
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = []
+    # Not Textual's first focusable widget as the dialog composes (the fields' scrolling
+    # container): `on_mount` focuses `FIRST_FOCUS` once laid out, and the move between the
+    # two restyled the dialog's ~45 widgets twice (~30 ms each time).
+    AUTO_FOCUS = ""
 
     def __init__(self, *, wide: bool = False, classes: str | None = "dialog-screen") -> None:
         super().__init__(classes=classes)
         self.wide = wide
         self.opening = True
         self.held: list[events.Key] = []
+        self._resumed = False
         if "ctrl+s" in self._bindings.key_to_bindings:
             name_key(self, "ctrl+s", self.SUBMIT_LABEL)
 
@@ -134,6 +139,15 @@ class Dialog(ModalScreen[Any]):
             # As if just read: an early `escape` closes the dialog, and the keys after it
             # then reach whatever is on screen, as they would have without the wait.
             await self.app.on_event(events.Key(key.key, key.character))
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen that comes back (app classes may have
+        # changed meanwhile): ~40 ms for the new-session dialog. A dialog that has just
+        # mounted was styled a moment ago.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def on_resize(self) -> None:
         self.fit()
