@@ -206,12 +206,15 @@ def test_the_migration_counts_and_indexes_an_existing_history(
     for index in (
         "sessions_expired_recent",
         "sessions_ended_recent",
-        "sessions_agent_expired",
+        "sessions_agent_expires",  # m009's, which replaced m006's sessions_agent_expired
         "sessions_agent_ended",
         "sessions_activity",
     ):
         conn.execute(f"DROP INDEX {index}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_sidebar_listing'")
+    conn.execute(
+        "DELETE FROM _sqlite_migrations "
+        "WHERE name IN ('m006_sidebar_listing', 'm009_agent_history_by_expiry')"
+    )
     conn.commit()
     conn.close()
     again = Store(db_path, clock=clock)

@@ -9,7 +9,7 @@ import pytest
 
 from agentsess_tui.core import InvalidInput, ManualClock, Phase, State, Store
 from agentsess_tui.core.clock import MINUTE_MS
-from agentsess_tui.core.repo.sweep import Sweeper
+from agentsess_tui.core.repo.sweep import _STEPS, Sweeper
 
 from .helpers import count, raw
 
@@ -180,3 +180,42 @@ def test_an_overdue_session_expired_on_write_is_not_swept_twice(
         conn.close()
     assert kinds.count("expired") == 1
     assert store.get_session(sid).expires_at + 31 * MINUTE_MS > clock.now_ms()
+
+
+def test_an_expiry_leaves_the_agent_order_index_alone(store: Store, db_path: Path) -> None:
+    # m009: each expiry was a new entry in a partial index of expired sessions per agent,
+    # half of a mass expiry's time. The sweep's update must not write that index any more;
+    # SQLite's program for the statement says which indexes it opens for writing.
+    conn = raw(db_path)
+    names = {
+        root: name
+        for name, root in conn.execute(
+            "SELECT name, rootpage FROM sqlite_master WHERE tbl_name = 'sessions'"
+        )
+    }
+    program = conn.execute(f"EXPLAIN {_STEPS['expired'][1]}", {"now": 0, "chunk": 1})
+    written = {names.get(op[3]) for op in program if op[1] == "OpenWrite"}
+    conn.close()
+    assert "sessions_expired_recent" in written  # the sidebar's run of expired sessions
+    assert "sessions_agent_expires" not in written
+    assert not any(name and name.startswith("sessions_agent_expire") for name in written)
+
+
+def test_the_agent_order_lists_swept_sessions_among_live_and_ended_ones(
+    store: Store, clock: ManualClock
+) -> None:
+    store.add_agent("a", "A")
+    store.add_agent("b", "B")
+    ended = _sessions(store, "a", 3, window=60)
+    for session_id in ended:
+        store.end_session(session_id)
+    overdue = _sessions(store, "a", 4, window=30) + _sessions(store, "b", 2, window=30)
+    live = _sessions(store, "a", 2, window=600)
+    clock.advance(minutes=31)
+    assert store.sidebar_page("expired", agent_id="a") == []  # overdue, not yet written
+    store.sweep()
+    expired = [s.id for s in store.sidebar_page("expired", agent_id="a")]
+    assert sorted(expired) == sorted(overdue[:4])
+    assert store.sidebar_offset(overdue[0], "expired", agent_id="a") == expired.index(overdue[0])
+    assert store.sidebar_offset(live[0], "expired", agent_id="a") is None
+    assert [s.id for s in store.sidebar_page("ended", agent_id="a")] != []

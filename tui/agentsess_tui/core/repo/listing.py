@@ -26,7 +26,7 @@ INDEX = {
     (None, False): "sessions_activity",
     ("expired", False): "sessions_expired_recent",
     ("ended", False): "sessions_ended_recent",
-    ("expired", True): "sessions_agent_expired",
+    ("expired", True): "sessions_agent_expires",  # every session: filtered by state (m009)
     ("ended", True): "sessions_agent_ended",
 }
 LIVE = "sessions INDEXED BY sessions_live_expires WHERE state = 'active'"
