@@ -11,7 +11,7 @@ from textual.command import CommandList
 from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
 
 from agentsess_tui.app.app import AgentsessApp
@@ -78,6 +78,73 @@ async def test_typing_right_after_n_lands_every_key_in_the_title(
         await settle(pilot)
         titles = sorted(s.title for s in store.list_sessions())
         assert titles == ["Existing", "Hello e x"]
+
+
+async def test_the_new_session_dialog_opens_again_empty_with_the_agents_of_now(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    # One dialog is kept and emptied for each new session (issue 12: building it was most of
+    # its opening); nothing typed into it before may show again, and early keys still wait.
+    store.create_session(agent, "Existing")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        type_fast(app, "n", *"first")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, NewSessionModal)
+        first.query_one("#agent", Input).value = "Not an id!"
+        first.query_one("#window", Input).value = "2h"
+        first.query_one("#auto-renew", Select).value = False
+        first.query_one("#model", Input).value = "some-model"
+        first.query_one("#system-prompt", TextArea).load_text("Be brief.")
+        type_fast(app, "enter")
+        await settle(pilot)
+        assert first.query_one(".dialog-error", Static).display  # refused inline
+        type_fast(app, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        store.add_agent("newcomer", "Newcomer")
+        type_fast(app, "n", *"Second e x")
+        await settle(pilot)
+        again = app.screen
+        assert again is first  # the same dialog, opened again
+        assert again.query_one("#title", Input).value == "Second e x"
+        assert app.focused is again.query_one("#title")
+        assert again.query_one("#agent", Input).value == agent
+        assert again.query_one("#window", Input).value == ""
+        assert again.query_one("#auto-renew", Select).is_blank()
+        assert again.query_one("#model", Input).value == ""
+        assert again.query_one("#system-prompt", TextArea).text == ""
+        assert not again.query_one(".dialog-error", Static).display
+        picks = again.query_one("#agent-pick", Select)
+        assert "newcomer" in [value for _, value in picks._options]
+        type_fast(app, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        created = {s.title: s for s in store.list_sessions()}
+        assert set(created) == {"Existing", "Second e x"}
+        assert created["Second e x"].agent_id == agent
+        assert created["Second e x"].window_minutes == created["Existing"].window_minutes
+
+
+async def test_the_kept_dialog_takes_a_new_theme(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    store.create_session(agent, "Existing")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        before = dialog.query_one(".dialog").styles.background
+        await pilot.press("escape")
+        await settle(pilot)
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog.query_one(".dialog").styles.background != before
 
 
 async def test_an_escape_typed_at_once_closes_the_dialog_and_nothing_else(

@@ -78,7 +78,7 @@ class NewSessionModal(Dialog):
                     id="agent",
                 )
             with Vertical():
-                yield Label(f"or pick one of {len(self.agents)}")
+                yield Label(f"or pick one of {len(self.agents)}", id="agent-count")
                 yield Select(
                     [(one_line(agent, 30), agent) for agent in self.agents],
                     compact=True,
@@ -124,6 +124,34 @@ class NewSessionModal(Dialog):
                 yield Input(compact=True, placeholder="from config", id="model")
         yield Label("System prompt (optional; enter adds a line, ctrl+s creates)")
         yield TextArea(id="system-prompt", soft_wrap=True, show_line_numbers=False)
+
+    def reset(self, agents: list[str], default_agent: str | None, default_backend: str) -> None:
+        """Empty the form for another session, as a new dialog would be (the session actions
+        keep one and open it again: building its ~50 widgets took most of its opening)."""
+        self.agents = agents
+        self.default_agent = default_agent or (agents[0] if agents else "assistant")
+        self.default_backend = default_backend
+        self.query_one("#title", Input).value = ""
+        agent = self.query_one("#agent", Input)
+        agent.suggester = SuggestFromList(agents, case_sensitive=True)
+        agent.value = self.default_agent
+        self.query_one("#agent-count", Label).update(f"or pick one of {len(agents)}")
+        pick = self.query_one("#agent-pick", Select)
+        pick.set_options([(one_line(one, 30), one) for one in agents])
+        policy = self._default_policy()
+        for field_id, minutes in (
+            ("#window", policy.window_minutes),
+            ("#warning", policy.warning_minutes),
+        ):
+            window = self.query_one(field_id, Input)
+            window.value, window.placeholder = "", f"policy: {format_minutes(minutes)}"
+        self.query_one("#auto-renew", Select).clear()
+        self.query_one("#backend", Select).value = default_backend
+        self.query_one("#model", Input).value = ""
+        self.query_one("#system-prompt", TextArea).clear()
+        self.show_error("")
+        self.query_one(".dialog-fields").scroll_home(animate=False)
+        self.reopen()
 
     def _default_policy(self) -> Policy:
         try:

@@ -114,6 +114,8 @@ class Dialog(ModalScreen[Any]):
         self.opening = True
         self.held: list[events.Key] = []
         self._resumed = False
+        self._reopened = False
+        self._styled_for = ""
         if "ctrl+s" in self._bindings.key_to_bindings:
             name_key(self, "ctrl+s", self.SUBMIT_LABEL)
 
@@ -143,11 +145,24 @@ class Dialog(ModalScreen[Any]):
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Textual restyles every widget of a screen that comes back (app classes may have
         # changed meanwhile): ~40 ms for the new-session dialog. A dialog that has just
-        # mounted was styled a moment ago.
-        if not self._resumed:
-            self._resumed = True
+        # mounted was styled a moment ago, and one opened again is styled for the theme
+        # it had then (a new theme restyles it).
+        theme = self.app.theme
+        if not self._resumed or (self.opening and theme == self._styled_for):
             event.refresh_styles = False
+        self._resumed, self._styled_for = True, theme
         super()._on_screen_resume(event)
+        if self.opening and self.is_mounted and self._reopened:
+            self._reopened = False
+            self.fit()
+            if self.FIRST_FOCUS:
+                self.query_one(self.FIRST_FOCUS).focus()
+            self.app.call_later(self._replay_held)
+
+    def reopen(self) -> None:
+        """Before this dialog (installed, closed) is pushed again: it holds early keys and
+        focuses its first field again, as when it first opened (see `on_mount`)."""
+        self.opening, self.held, self._reopened = True, [], True
 
     def on_resize(self) -> None:
         self.fit()

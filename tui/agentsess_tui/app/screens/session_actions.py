@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .main import MainScreen
 
 T = TypeVar("T")
+# The name the kept new-session dialog is installed under (`App.install_screen`).
+NEW_SESSION_DIALOG = "new-session"
 
 
 def same(written: SessionWritten) -> SessionWritten:
@@ -33,6 +35,7 @@ def same(written: SessionWritten) -> SessionWritten:
 class SessionActions:
     def __init__(self, screen: MainScreen) -> None:
         self._screen = screen
+        self._new_session: NewSessionModal | None = None
 
     @property
     def _store(self) -> Store:
@@ -69,12 +72,17 @@ class SessionActions:
             if request is not None:
                 self._create(request)
 
-        modal = NewSessionModal(
-            agents,
-            session.agent_id if session else None,
-            screen.agentsess.settings.chat.backend,
-            store.preview_policy,
-        )
+        default_agent = session.agent_id if session else None
+        backend = screen.agentsess.settings.chat.backend
+        modal = self._new_session
+        if modal is None:
+            # One dialog, kept (installed) and emptied for each new session: building it
+            # was most of the time `n` took to show it.
+            modal = NewSessionModal(agents, default_agent, backend, store.preview_policy)
+            screen.app.install_screen(modal, NEW_SESSION_DIALOG)
+            self._new_session = modal
+        else:
+            modal.reset(agents, default_agent, backend)
         screen.app.push_screen(modal, chosen)
 
     def _create(self, request: NewSessionRequest) -> None:
