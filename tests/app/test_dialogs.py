@@ -373,6 +373,33 @@ async def test_help_shows_every_description_whole(
         assert "esc Close" in footer_text(screen)
 
 
+async def test_the_help_opens_again_at_its_top_and_fits_a_new_width(
+    demo_app: AgentsessApp,
+) -> None:
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = demo_app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-body")
+        await pilot.press("end")
+        await settle(pilot)
+        assert body.scroll_y > 0
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        type_fast(demo_app, "question_mark", "down")  # the second key waits for the body
+        await settle(pilot)
+        assert demo_app.screen is help_screen  # the same help, kept
+        assert demo_app.focused is body
+        assert body.scroll_y == 1  # from the top, then one line down
+        shown = help_screen.query_one("#help-text", Static)
+        text = str(shown.render())
+        assert max(len(line) for line in text.splitlines()) <= shown.content_region.width
+
+
 async def test_a_dialog_focuses_its_first_field_once_and_is_styled_once_as_it_opens(
     app: AgentsessApp, store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -80,6 +80,7 @@ class AgentsessApp(App[None]):
         # process and what one freezes would never be collected.
         self.freeze_after_load = False
         self.warm_up_thread: threading.Thread | None = None
+        self._help: HelpScreen | None = None  # kept once shown (action_show_help)
         self._load_themes(theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -246,7 +247,14 @@ class AgentsessApp(App[None]):
         self.notify(str(error), title=error.title, severity="error", timeout=10, markup=False)
 
     def action_show_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if isinstance(self.screen, HelpScreen):
+            return
+        # One help, kept (installed) and opened again: its text is the same all run long.
+        if self._help is None:
+            self._help = HelpScreen()
+            self.install_screen(self._help, "help")
+        else:
+            self._help.reopen()
+        self.push_screen(self._help)
 
     # The main screen's actions are commands too: commands.SessionActionCommands (any focus).

@@ -85,6 +85,13 @@ class HelpScreen(Dialog, inherit_bindings=False):
     def on_resize(self) -> None:
         self._show()
 
+    def reopen(self) -> None:
+        super().reopen()
+        self.query_one("#help-body").scroll_home(animate=False)
+
+    def on_screen_resume(self) -> None:
+        self._show()  # the terminal may have another width since it was last open
+
     def _show(self) -> None:
         # The border, padding and scrollbar of #help-body take 6 columns, and one spare.
         # Past 120 columns prose gets hard to read: wider terminals get a centred 120.
