@@ -22,7 +22,7 @@ from ..core.models import Session
 from ..core.phases import time_left
 from ..core.search import plain_snippet
 from ..core.text import one_line
-from .widgets.session_list import PHASE_MARK
+from .widgets.row_painter import PHASE_MARK
 
 if TYPE_CHECKING:
     from .screens.main import MainScreen
@@ -196,7 +196,7 @@ def session_actions(main: MainScreen) -> list[tuple[str, str, Callable[[], Any]]
 
 def show_token(main: MainScreen) -> None:
     """The token dialog: the fallback when the terminal ignored the clipboard request."""
-    from .screens.modals import TokenModal
+    from .screens.session_dialogs import TokenModal
 
     session = main.selected
     if session is None:

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from ...core.models import Phase, Session
 from ...core.phases import counts_text, local_when, time_left
 from ...core.text import one_line
-from .session_list import PHASE_MARK
+from .row_painter import PHASE_MARK
 
 PHASE_STYLE = {
     Phase.ACTIVE: "$success",

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -22,14 +20,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.models import Phase, Session
+from ...core.models import Session
 from ...core.phases import earliest, next_boundary, time_left
-from ...core.text import one_line
 from ..session_rows import PAGE, SORT_MODES, PageRequest, SessionRows
+from .row_painter import BAR_CELLS, RowPainter
 
 ROW_HEIGHT = 2
-BAR_CELLS = 10
-PHASE_MARK = {Phase.ACTIVE: "●", Phase.EXPIRING: "◐", Phase.EXPIRED: "○", Phase.ENDED: "■"}
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -105,7 +101,7 @@ class SessionList(ScrollView, can_focus=True):
         self._next_boundary: int | None = None
         first = rows.row(0)
         self._highlighted_id: str | None = first.id if first else None
-        self._styles: dict[str, Style] = {}
+        self._painter = RowPainter(lambda: self.rich_style, self.get_component_rich_style)
         self._bar_cells: dict[str, int] = {}
         self._asking = False
         # After a re-sort: the session the cursor keeps while its row is found and loaded.
@@ -311,7 +307,7 @@ class SessionList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._line_cache.clear()
-        self._styles.clear()
+        self._painter.clear()
 
     # -- painting --------------------------------------------------------------------------
 
@@ -325,7 +321,7 @@ class SessionList(ScrollView, can_focus=True):
         session = self.rows.row(index)
         if session is None:  # its page is on its way
             self._ask_rows()
-            return self._placeholder(part, index == self.cursor, width)
+            return self._painter.placeholder(part, index == self.cursor, width)
         now = self.now
         phase = session.phase(now)
         # Each line is cached by exactly what it shows: the countdown changes line one every
@@ -350,72 +346,15 @@ class SessionList(ScrollView, can_focus=True):
         strip = self._line_cache.get(key)
         if strip is None:
             fraction = round(session.window_fraction(now) * BAR_CELLS)
-            strip = self._paint(session, phase, part, label, fraction, selected, width)
+            strip = self._painter.paint(
+                session,
+                phase,
+                part,
+                label,
+                fraction,
+                is_cursor=selected,
+                is_open=session.id == self.open_id,
+                width=width,
+            )
             self._line_cache[key] = strip
         return strip.crop(scroll_x, scroll_x + width)
-
-    def _placeholder(self, part: int, is_cursor: bool, width: int) -> Strip:
-        base = self._part_style("base")
-        if is_cursor:
-            base += self._part_style("cursor")
-        text = "   …" if part == 0 else ""
-        return Strip([Segment(text, base + self._part_style("agent"))]).adjust_cell_length(
-            width, base
-        )
-
-    def _part_style(self, name: str) -> Style:
-        """Only the foreground and weight of a component class, to layer on a row's base
-        (resolved against the widget, so translucent colours like $text-muted blend right)."""
-        style = self._styles.get(name)
-        if style is None:
-            if name == "base":
-                # The widget's own style walks every ancestor: once per style change, not
-                # once per painted line.
-                self._styles[name] = style = self.rich_style
-                return style
-            full = self.get_component_rich_style(f"session-list--{name}")
-            style = full if name in ("cursor", "open") else Style(color=full.color, bold=full.bold)
-            self._styles[name] = style
-        return style
-
-    def _paint(
-        self,
-        session: Session,
-        phase: Phase,
-        part: int,
-        label: str,
-        filled: int,
-        is_cursor: bool,
-        width: int,
-    ) -> Strip:
-        part_style = self._part_style
-        base = part_style("base")
-        if is_cursor:
-            base += part_style("cursor")
-        elif session.id == self.open_id:
-            base += part_style("open")
-        phase_style = base + part_style(phase.value)
-        muted = base + part_style("agent")
-        if part == 0:
-            right = f" {label} "
-            title_width = max(1, width - 3 - len(right))
-            title = one_line(session.title, title_width)
-            segments = [
-                Segment(f" {PHASE_MARK[phase]} ", phase_style),
-                Segment(title.ljust(title_width), base + Style(bold=is_cursor)),
-                Segment(right, phase_style),
-            ]
-        else:
-            bar_width = BAR_CELLS if width >= 24 else 0
-            agent_width = max(1, width - 4 - bar_width - 1)
-            agent = one_line(session.agent_id, agent_width)
-            empty = base + part_style("bar-empty")
-            if phase in (Phase.EXPIRED, Phase.ENDED):
-                filled = 0
-            segments = [
-                Segment("   " + agent.ljust(agent_width) + " ", muted),
-                Segment("━" * filled, phase_style),
-                Segment("━" * (bar_width - filled), empty),
-                Segment(" ", base),
-            ]
-        return Strip(segments).adjust_cell_length(width, base)
