@@ -9,7 +9,8 @@ from textual.widgets import Input
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.forms import NewSessionModal
-from agentsess_tui.app.screens.modals import ConfirmModal, ExtendModal
+from agentsess_tui.app.screens.modals import ConfirmModal
+from agentsess_tui.app.screens.session_dialogs import ExtendModal
 from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.app.widgets.message_view import MessageView
 from agentsess_tui.app.widgets.welcome import Welcome
@@ -81,7 +82,7 @@ async def test_extend_moves_the_countdown_by_exactly_the_step(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         clock.advance(minutes=30)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await pilot.pause()
         assert "5:30:00" in sidebar_rows(app)[0]
         await pilot.press("e")
@@ -127,7 +128,7 @@ async def test_expiry_then_resume(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         clock.advance(minutes=31)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await settle(pilot)
         assert store.get_session(session.id).state == "expired"
         assert "expired 1m ago" in sidebar_rows(app)[0]
@@ -146,15 +147,15 @@ async def test_warning_fires_once_when_the_clock_crosses_the_threshold(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         clock.advance(minutes=49)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await settle(pilot)
         assert not [n for n in notices(app) if "expiring" in n.lower()]
         clock.advance(minutes=2)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await settle(pilot)
         for _ in range(3):
             clock.advance(seconds=30)
-            main_screen(app).tick()
+            main_screen(app).pulse.tick()
             await settle(pilot)
         warnings = [n for n in notices(app) if n.startswith("Session expiring")]
         assert len(warnings) == 1

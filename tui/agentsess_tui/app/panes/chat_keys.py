@@ -69,7 +69,7 @@ def last_shown(pane: ChatPane, role: str) -> Message | None:
 
 
 def copy(pane: ChatPane, text: str, what: str) -> None:
-    from ..screens.modals import osc52_where
+    from ..screens.session_dialogs import osc52_where
 
     pane.app.copy_to_clipboard(text)
     pane.notify(

@@ -16,7 +16,8 @@ from ...core.tokens import mask
 from ..messages import Notice, SessionWritten, StoreFailed, WriteRefused
 from ..workers import run_store_call
 from .forms import NewSessionModal, NewSessionRequest, ResponderChoice, ResponderModal
-from .modals import ExtendModal, clipboard_report, confirm
+from .modals import confirm
+from .session_dialogs import ExtendModal, clipboard_report
 
 if TYPE_CHECKING:
     from ...core.models import Activation
