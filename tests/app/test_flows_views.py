@@ -76,12 +76,12 @@ async def test_the_chat_header_shows_the_expiry_and_leaves_the_countdown_to_the_
         assert f"expires {expires}" in header_text() and "left" not in header_text()
         shown = header.visual
         clock.advance(seconds=30)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await pilot.pause()
         assert "0:09:30" in sidebar_rows(app)[0]  # the sidebar ticks by the second
         assert header.visual is shown  # the header's line is unchanged: no repaint
         clock.advance(seconds=555)  # 15 s left
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await pilot.pause()
         assert f"expires {expires}" in header_text() and "0:00:15" in sidebar_rows(app)[0]
 
@@ -113,7 +113,7 @@ async def test_an_external_write_shows_up(
         await settle(pilot)
         other.add_message(session.id, "written by an agent process", role="assistant")
         other.create_session(agent, "Started by a script")
-        main_screen(app).poll_changes()
+        main_screen(app).pulse.poll()
         await settle(pilot)
         titles = " ".join(sidebar_rows(app))
         assert "Started by a script" in titles
@@ -254,7 +254,7 @@ async def test_countdowns_redraw_on_screen_also_when_the_list_is_scrolled(
         assert "Row 29" in screen_text and "Row 00" not in screen_text
         assert "1:29:00" in screen_text
         clock.advance(seconds=5)
-        main_screen(app).tick()
+        main_screen(app).pulse.tick()
         await pilot.pause()
         screen_text = app.export_screenshot().replace("&#160;", " ")
         assert "1:28:55" in screen_text and "1:29:00" not in screen_text

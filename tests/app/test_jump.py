@@ -87,7 +87,7 @@ async def test_end_shows_the_newest_messages_after_a_jump(
         other = Store(store.path, clock=store.clock)  # another connection, like the CLI
         new = other.add_message(session_id, "a fresh message after the jump")
         other.close()
-        app.screen.poll_changes()  # type: ignore[attr-defined]  # what the 0.5 s poll does
+        app.screen.pulse.poll()  # type: ignore[attr-defined]  # what the 0.5 s poll does
         await settle(pilot)
         assert new.id in on_screen(transcript)
 

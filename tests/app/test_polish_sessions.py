@@ -52,7 +52,7 @@ async def test_session_keys_that_do_not_apply_say_why(
         await settle(pilot)
         assert any("Already active" in n for n in notices(app)), notices(app)
         clock.advance(minutes=31)
-        app.screen.tick()  # type: ignore[attr-defined]
+        app.screen.pulse.tick()  # type: ignore[attr-defined]
         await settle(pilot)
         for key in ("e", "x"):
             before = len(notices(app))
@@ -122,11 +122,11 @@ async def test_the_bell_rings_when_a_session_warns_and_when_it_expires(
         await settle(pilot)
         assert rang == []
         clock.advance(minutes=26)  # into the warning period
-        app.screen.tick()  # type: ignore[attr-defined]
+        app.screen.pulse.tick()  # type: ignore[attr-defined]
         await settle(pilot)
         assert len(rang) == (1 if bell else 0)
         clock.advance(minutes=5)  # expired
-        app.screen.tick()  # type: ignore[attr-defined]
+        app.screen.pulse.tick()  # type: ignore[attr-defined]
         await settle(pilot)
         assert len(rang) == (2 if bell else 0)
         assert any("Session expired" in n for n in notices(app))

@@ -179,7 +179,7 @@ async def test_other_writes_move_counts_and_rows_and_keep_the_selection(
         gone = session_list.rows.row(LIVE + 5)
         assert gone is not None
         other.delete_session(gone.id)
-        app.screen.poll_changes()  # type: ignore[attr-defined]
+        app.screen.pulse.poll()  # type: ignore[attr-defined]
         await until(
             pilot,
             lambda: any("Renamed elsewhere" in t for t in on_screen(session_list)),

@@ -20,5 +20,5 @@ class Delays:
     @classmethod
     def instant(cls) -> Delays:
         """No debouncing (every key acts at once); the tick and poll timers still run, but a
-        test moves the clock and calls `tick()` / `poll_changes()` itself."""
+        test moves the clock and calls `pulse.tick()` / `pulse.poll()` itself."""
         return cls(scroll_pause=0.0, memory_search=0.0)

@@ -2,8 +2,8 @@
 
 The sidebar owns the sessions (its `LiveFeed`), the chat pane the open session, the memory
 pane the memories shown; `SessionActions` and `SlashCommands` perform what keys and commands
-ask. This screen keeps only `now` (ticked, bound to every pane), the sweep and the
-`PRAGMA data_version` poll that notices other processes' commits.
+ask, and `Pulse` keeps `now` (bound to every pane), the sweep and the `PRAGMA data_version`
+poll that notices other processes' commits.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from ..panes.memories import MemoryInspector
 from ..panes.sidebar import Sidebar
 from ..widgets.key_footer import KeyFooter
 from ..widgets.session_list import SessionList
-from ..workers import run_store_call
 from .handoff import HandOff
 from .keys import LETTER_ACTIONS, MAIN_BINDINGS, MAIN_ORDER, NEEDS_DEAD, NEEDS_LIVE, NEEDS_SESSION
+from .pulse import Pulse
 from .session_actions import SessionActions
 from .slash import SlashCommands
 
@@ -59,8 +59,7 @@ class MainScreen(Screen[None]):
         self.actions = SessionActions(self)
         self.slash = SlashCommands(self)
         self.handoff = HandOff(self)  # keys typed just after enter on the list wait for the chat
-        self._data_version: int | None = None
-        self._sweeping = False
+        self.pulse = Pulse(self)  # `now`, the sweep, other processes' commits
 
     @property
     def agentsess(self) -> AgentsessApp:
@@ -103,15 +102,15 @@ class MainScreen(Screen[None]):
             field.cursor_blink = app.blink
         for area in self.query(TextArea):
             area.cursor_blink = app.blink
-        self.set_interval(app.delays.tick, self.tick)
-        self.set_interval(app.delays.poll, self.poll_changes)
+        self.set_interval(app.delays.tick, self.pulse.tick)
+        self.set_interval(app.delays.poll, self.pulse.poll)
         first = self.sidebar.selected
         if first is not None:
             self.open_session(first.id)
         # The full list (10,000 sessions take ~0.1 s of CPU to load) waits for the first frame,
         # which shows a screenful already: a worker started now would hold the GIL against it.
         self.call_after_refresh(self.sidebar.reload)
-        self.call_after_refresh(self.run_sweep)
+        self.call_after_refresh(self.pulse.sweep)
 
     # -- what the panes and the commands read ----------------------------------------------
 
@@ -136,53 +135,9 @@ class MainScreen(Screen[None]):
     def is_replying(self, session_id: str | None) -> bool:
         return self.chat.replies.is_replying(session_id)
 
-    # -- time and other processes' writes --------------------------------------------------
-
-    def tick(self) -> None:
-        """Once a second: move `now` (countdowns redraw themselves); sweep when due."""
-        self.now = self.agentsess.clock.now_ms()
-        if self.sidebar.feed.sweep_due(self.now):
-            self.run_sweep()
-
-    def poll_changes(self) -> None:
-        """Reload when another connection committed (microseconds when nothing changed)."""
-        try:
-            version = self.agentsess.store.data_version()
-        except AgentsessError as error:
-            self.agentsess.show_error(error)
-            return
-        if version != self._data_version:
-            self._data_version = version
-            self.sidebar.reload()
-            self.chat.refresh_messages()
-
-    def run_sweep(self) -> None:
-        if self._sweeping:
-            return
-        self._sweeping = True
-        store = self.agentsess.store
-
-        def sweep() -> Swept:
-            try:
-                result = store.sweep()
-                if not store.db.readonly:
-                    store.merge_text_indexes()  # writes never merge them (schema.m007)
-            finally:
-                self._sweeping = False
-            return Swept(result.next_due_at, bool(result.expired or result.warned))
-
-        run_store_call(self, sweep, lambda swept: swept, group="sweep")
-
     @on(Swept)
     def _swept(self, event: Swept) -> None:
-        self.sidebar.feed.swept(event.next_due)
-        if event.changed:
-            self.poll_changes()
-
-    def after_write(self) -> None:
-        """Our own write landed: reload now rather than on the next poll."""
-        self.now = self.agentsess.clock.now_ms()  # countdowns agree with what was just done
-        self.poll_changes()
+        self.pulse.swept(event)
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -244,22 +199,22 @@ class MainScreen(Screen[None]):
             self.sidebar.select_when_listed(event.session.id)
         if event.reopen is not None:
             self.chat.reopen(event.reopen)
-        self.after_write()
+        self.pulse.after_write()
 
     @on(WriteRefused)
     def _refused(self, event: WriteRefused) -> None:
         self.agentsess.show_error(event.error)
-        self.poll_changes()
+        self.pulse.poll()
 
     @on(MessageSent)
     @on(SendRefused)
     def _chat_wrote(self) -> None:
-        self.poll_changes()
+        self.pulse.poll()
 
     @on(NoteReady)
     def _note(self, event: NoteReady) -> None:
         if event.wrote:
-            self.after_write()
+            self.pulse.after_write()
             self.memories.reload()
 
     @on(ChatPane.Submitted)
