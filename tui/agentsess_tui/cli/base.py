@@ -127,7 +127,7 @@ class AgentsessGroup(OrderedGroup):
             if sqlite3 is not None and isinstance(exc, sqlite3.Error):
                 # A store path that missed its translation: still a lock (13) or storage
                 # error (14), never "unexpected".
-                from ..core.db import translate
+                from ..core.sqlite_errors import translate
 
                 error = translate(exc)
                 fail(error.message, error.hint, error.exit_code)

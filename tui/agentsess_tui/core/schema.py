@@ -580,7 +580,7 @@ def open_current(
     """The database at `path` with this version's schema. `readonly` opens it `mode=ro`
     unless an upgrade is pending: the one-time upgrade writes, so it opens as usual for it."""
     from .db import Database as Opened
-    from .db import translate
+    from .sqlite_errors import translate
 
     db = Opened(path, busy_timeout_ms, readonly=readonly)
     try:

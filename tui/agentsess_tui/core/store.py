@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, SystemClock
 from .config import Settings, resolve_paths
-from .db import translated, typed_errors
+from .sqlite_errors import translated, typed_errors
 from .models import (
     Activation,
     Agent,

@@ -12,8 +12,8 @@ import contextlib
 import logging
 import sqlite3
 
-from ..core.db import translate
 from ..core.errors import AgentsessError
+from ..core.sqlite_errors import translate
 from ..core.store import Store
 
 log = logging.getLogger("agentsess.server")

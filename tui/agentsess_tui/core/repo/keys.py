@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..clock import Clock, SystemClock, to_iso
-from ..db import Database, storage_errors, translate
+from ..db import Database
 from ..errors import AlreadyExists, InvalidInput, NotFound
 from ..ids import check_agent_id
 from ..rows import lastrowid
+from ..sqlite_errors import storage_errors, translate
 
 KEY_PREFIX = "ask_"
 # What `keys ls` shows of a key: the fixed prefix and a few random characters.

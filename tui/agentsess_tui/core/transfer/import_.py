@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from .. import validate
 from ..clock import MINUTE_MS
-from ..db import storage_errors
 from ..errors import InvalidInput
 from ..ids import check_agent_id
 from ..models import (
@@ -27,6 +26,7 @@ from ..models import (
 )
 from ..policy import Policy
 from ..protocol import SessionStore
+from ..sqlite_errors import storage_errors
 from . import jsonread
 from .export import JSON_FORMAT, JSON_VERSION
 from .records import (
