@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -59,3 +60,12 @@ async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause()
+
+
+def type_fast(app: AgentsessApp, *keys: str) -> None:
+    """Keys as a terminal delivers a burst (tmux send-keys, a paste, a fast typist): all read
+    before the app has handled the first one. `pilot.press` waits for idle after each key."""
+    assert app._driver is not None
+    for key in keys:
+        character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
+        app._driver.send_message(events.Key(key, character))

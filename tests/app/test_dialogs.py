@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from textual import events
 from textual.binding import Binding
 from textual.command import CommandList
-from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
 from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.screens.forms import MemoryModal, NewSessionModal
 from agentsess_tui.app.screens.help import HelpScreen
 from agentsess_tui.app.screens.main import MainScreen
-from agentsess_tui.app.screens.modals import (
-    ConfirmModal,
-    Dialog,
-    ExtendModal,
-    TokenModal,
-    clipboard_report,
-)
+from agentsess_tui.app.screens.modals import ConfirmModal, Dialog
+from agentsess_tui.app.screens.session_dialogs import ExtendModal, TokenModal, clipboard_report
 from agentsess_tui.app.widgets.chat_input import ChatInput
 from agentsess_tui.core import Store
 
-from .helpers import notices, settle, until
+from .helpers import notices, settle, type_fast, until
 
 SMALL = (80, 24)
-
-
-def type_fast(app: AgentsessApp, *keys: str) -> None:
-    """Keys as a terminal delivers a burst (tmux send-keys, a paste, a fast typist): all read
-    before the app has handled the first one. `pilot.press` waits for idle after each key."""
-    assert app._driver is not None
-    for key in keys:
-        character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
-        app._driver.send_message(events.Key(key, character))
 
 
 async def palette_highlights(pilot: Pilot[None], text: str) -> None:
@@ -78,73 +60,6 @@ async def test_typing_right_after_n_lands_every_key_in_the_title(
         await settle(pilot)
         titles = sorted(s.title for s in store.list_sessions())
         assert titles == ["Existing", "Hello e x"]
-
-
-async def test_the_new_session_dialog_opens_again_empty_with_the_agents_of_now(
-    app: AgentsessApp, store: Store, agent: str
-) -> None:
-    # One dialog is kept and emptied for each new session (issue 12: building it was most of
-    # its opening); nothing typed into it before may show again, and early keys still wait.
-    store.create_session(agent, "Existing")
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        type_fast(app, "n", *"first")
-        await settle(pilot)
-        first = app.screen
-        assert isinstance(first, NewSessionModal)
-        first.query_one("#agent", Input).value = "Not an id!"
-        first.query_one("#window", Input).value = "2h"
-        first.query_one("#auto-renew", Select).value = False
-        first.query_one("#model", Input).value = "some-model"
-        first.query_one("#system-prompt", TextArea).load_text("Be brief.")
-        type_fast(app, "enter")
-        await settle(pilot)
-        assert first.query_one(".dialog-error", Static).display  # refused inline
-        type_fast(app, "escape")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
-        store.add_agent("newcomer", "Newcomer")
-        type_fast(app, "n", *"Second e x")
-        await settle(pilot)
-        again = app.screen
-        assert again is first  # the same dialog, opened again
-        assert again.query_one("#title", Input).value == "Second e x"
-        assert app.focused is again.query_one("#title")
-        assert again.query_one("#agent", Input).value == agent
-        assert again.query_one("#window", Input).value == ""
-        assert again.query_one("#auto-renew", Select).is_blank()
-        assert again.query_one("#model", Input).value == ""
-        assert again.query_one("#system-prompt", TextArea).text == ""
-        assert not again.query_one(".dialog-error", Static).display
-        picks = again.query_one("#agent-pick", Select)
-        assert "newcomer" in [value for _, value in picks._options]
-        type_fast(app, "enter")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
-        created = {s.title: s for s in store.list_sessions()}
-        assert set(created) == {"Existing", "Second e x"}
-        assert created["Second e x"].agent_id == agent
-        assert created["Second e x"].window_minutes == created["Existing"].window_minutes
-
-
-async def test_the_kept_dialog_takes_a_new_theme(
-    app: AgentsessApp, store: Store, agent: str
-) -> None:
-    store.create_session(agent, "Existing")
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        dialog = app.screen
-        before = dialog.query_one(".dialog").styles.background
-        await pilot.press("escape")
-        await settle(pilot)
-        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        assert app.screen is dialog
-        assert dialog.query_one(".dialog").styles.background != before
 
 
 async def test_an_escape_typed_at_once_closes_the_dialog_and_nothing_else(
@@ -371,68 +286,3 @@ async def test_help_shows_every_description_whole(
         for binding_id in ("memory_all_agents", "memory_first", "memory_last", "open"):
             assert binding_id in flowing, binding_id
         assert "esc Close" in footer_text(screen)
-
-
-async def test_the_help_opens_again_at_its_top_and_fits_a_new_width(
-    demo_app: AgentsessApp,
-) -> None:
-    async with demo_app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        help_screen = demo_app.screen
-        assert isinstance(help_screen, HelpScreen)
-        body = help_screen.query_one("#help-body")
-        await pilot.press("end")
-        await settle(pilot)
-        assert body.scroll_y > 0
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.resize_terminal(80, 24)
-        await settle(pilot)
-        type_fast(demo_app, "question_mark", "down")  # the second key waits for the body
-        await settle(pilot)
-        assert demo_app.screen is help_screen  # the same help, kept
-        assert demo_app.focused is body
-        assert body.scroll_y == 1  # from the top, then one line down
-        shown = help_screen.query_one("#help-text", Static)
-        text = str(shown.render())
-        assert max(len(line) for line in text.splitlines()) <= shown.content_region.width
-
-
-async def test_a_dialog_focuses_its_first_field_once_and_is_styled_once_as_it_opens(
-    app: AgentsessApp, store: Store, agent: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Opening cost (issue 12): each focus move restyled the dialog's widgets (the fields'
-    # scrolling container had the focus first), and Textual restyled the whole dialog once
-    # more when it became the current screen.
-    store.create_session(agent, "Main")
-    focused: list[str] = []
-    restyled: list[str] = []
-    set_focus = Screen.set_focus
-    update_nodes = Stylesheet.update_nodes
-
-    def recording_set_focus(self: Screen[object], widget: Any, *args: Any, **kw: Any) -> Any:
-        if isinstance(self, Dialog) and widget is not None:
-            focused.append(f"{type(widget).__name__}#{widget.id}")
-        return set_focus(self, widget, *args, **kw)
-
-    def recording_update_nodes(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
-        nodes = list(nodes)
-        if len(nodes) > 1 and isinstance(app.screen, Dialog):
-            restyled.append(f"{type(nodes[0]).__name__} and {len(nodes) - 1} more")
-        update_nodes(self, nodes, animate)
-
-    monkeypatch.setattr(Screen, "set_focus", recording_set_focus)
-    monkeypatch.setattr(Stylesheet, "update_nodes", recording_update_nodes)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NewSessionModal), "the dialog")
-        await settle(pilot)
-        assert app.focused is app.screen.query_one("#title")
-        assert focused == ["Input#title"]
-        assert [one for one in restyled if one.startswith(("NewSessionModal", "Vertical"))] == []
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
