@@ -85,6 +85,33 @@ def main() -> int:
     def lower(texts: list[str]) -> list[str]:
         return [t.lower() for t in texts]
 
+    def fitted(d: Any) -> tuple[Any, Any]:
+        mu = d.sum(0) / (len(d) + SHRINK)
+        return mu, d - mu
+
+    def drop_top(d: Any, q: Any, n: int) -> tuple[Any, Any]:
+        # Mu & Viswanath's post-processing: the common directions carry little meaning.
+        mu, c = fitted(d)
+        top = np.linalg.svd(c, full_matrices=False)[2][:n]
+        return c - (c @ top.T) @ top, (q - mu) - ((q - mu) @ top.T) @ top
+
+    def whiten(d: Any, q: Any, eps: float) -> tuple[Any, Any]:
+        mu, c = fitted(d)
+        values, vectors = np.linalg.eigh(c.T @ c / len(c))
+        w = vectors @ np.diag(1 / np.sqrt(values + eps * values.mean())) @ vectors.T
+        return c @ w, (q - mu) @ w
+
+    def prf(beta: float) -> tuple[float, float, float]:
+        mu, c = fitted(base_d)
+        c = c / np.linalg.norm(c, axis=1, keepdims=True)
+        moved = []
+        for query, vector in zip(queries, base_q, strict=True):
+            v = (vector - mu) / np.linalg.norm(vector - mu)
+            rows = np.flatnonzero(owners == query.agent_id)
+            top = rows[np.argsort(-(c[rows] @ v))[:3]]
+            moved.append(v + beta * c[top].mean(0))
+        return score(c, np.array(moved), centre=False)
+
     asked = [q.text for q in queries]
     base_d, base_q = embed(docs), embed(asked)
     rank = np.arange(matrix.shape[0], dtype=np.float32) + 1
@@ -97,6 +124,21 @@ def main() -> int:
         ("64 dimensions (Matryoshka)", lambda: score(embed(docs, dim=64), embed(asked, dim=64))),
         ("128 dimensions", lambda: score(embed(docs, dim=128), embed(asked, dim=128))),
     ]
+    for components in (1, 2, 5):
+        levers.append(
+            (
+                f"top {components} principal components removed (all-but-the-top)",
+                lambda n=components: score(*drop_top(base_d, base_q, n), centre=False),
+            )
+        )
+    for eps in (0.5, 2.0, 3.0, 7.0, 10.0):
+        levers.append(
+            (
+                f"whitened by the memories' covariance, shrunk by {eps} x its mean eigenvalue",
+                lambda e=eps: score(*whiten(base_d, base_q, e), centre=False),
+            )
+        )
+    levers.append(("query moved toward its top 3 (pseudo-relevance, beta 0.6)", lambda: prf(0.6)))
     for a in (10, 100, 1000):
         weight = np.log1p(rank / a)  # Zipf: a token's rank stands in for its frequency
         levers.append(
@@ -123,6 +165,14 @@ def main() -> int:
         "Not measurable here: 512 or 1024 dimensions. The wheel ships only "
         "`l2_supercat_256.safetensors`; the larger Matryoshka widths would be a download, which "
         "the offline model never does.",
+        "",
+        "Whitening by the memories' own covariance (shrunk toward the identity) is the one "
+        "lever over 0.8 on the whole set, at 0.805 from a shrink of 2 to 7 (the half A stays "
+        "at 0.788: two queries more than the baseline in all). It is not built: its matrix "
+        "depends on every memory stored, so the index's sign codes and each memory's norm "
+        "under it would have to be recomputed as memories arrive, or the matrix frozen at "
+        "`memory reindex`; fitted on the model's own token matrix instead (independent of "
+        "any memory) it lowers recall (0.76-0.78).",
         "",
         "RRF's k: every paraphrased query's keyword list is empty (keyword recall@5 is 0.00: "
         "no query shares a word with its memory), so hybrid is the semantic ranking whatever k.",
