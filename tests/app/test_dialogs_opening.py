@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,11 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, Static, TextArea
 
 from agentsess_tui.app.app import AgentsessApp
+from agentsess_tui.app.delays import Delays
+from agentsess_tui.app.main import make_app
 from agentsess_tui.app.screens.forms import NewSessionModal
 from agentsess_tui.app.screens.help import HelpScreen
 from agentsess_tui.app.screens.main import MainScreen
 from agentsess_tui.app.screens.modals import Dialog
 from agentsess_tui.core import Store
+from agentsess_tui.core.clock import ManualClock
 
 from .helpers import settle, type_fast, until
 
@@ -151,3 +155,42 @@ async def test_a_dialog_focuses_its_first_field_once_and_is_styled_once_as_it_op
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_dialogs_built_ahead_open_without_being_built_again(
+    store: Store, agent: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first `n` used to compose the new-session dialog's ~50 widgets (~0.6 s with the
+    # rest of its first opening): the app builds it, and the help, once the list is shown.
+    store.create_session(agent, "Main")
+    composed: list[str] = []
+    for screen_class in (NewSessionModal, HelpScreen):
+        compose = screen_class.compose
+
+        def recording(self: Any, compose: Any = compose) -> Any:
+            composed.append(type(self).__name__)
+            return compose(self)
+
+        monkeypatch.setattr(screen_class, "compose", recording)
+    delays = replace(Delays.instant(), prebuild=0.0)
+    app = make_app(store, clock=clock, remember_theme=False, blink=False, delays=delays)
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: len(composed) == 2, "the dialogs built ahead")
+        await settle(pilot)
+        assert sorted(composed) == ["HelpScreen", "NewSessionModal"]
+        assert isinstance(app.screen, MainScreen)  # built, not shown
+        store.add_agent("newcomer")
+        type_fast(app, "n", *"Early")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionModal)
+        assert len(composed) == 2
+        assert dialog.query_one("#title", Input).value == "Early"  # held while it opened
+        assert app.focused is dialog.query_one("#title")
+        picks = dialog.query_one("#agent-pick", Select)
+        assert "newcomer" in [value for _, value in picks._options]  # the agents of now
+        type_fast(app, "escape", "question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert len(composed) == 2
+        assert app.focused is app.screen.query_one("#help-body")

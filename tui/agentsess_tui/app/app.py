@@ -6,12 +6,13 @@ import gc
 import threading
 from asyncio import CancelledError
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
 from ..core.clock import Clock, SystemClock
@@ -139,6 +140,10 @@ class AgentsessApp(App[None]):
             gc.freeze()
         if self.warm_up_thread is None:
             self.set_timer(warmup.WARM_UP_AFTER, self._warm_up)
+            if self.delays.prebuild:
+                self.set_timer(self.delays.prebuild, self.prebuild)
+            elif self.delays.prebuild is not None:
+                self.call_after_refresh(self.prebuild)
 
     def _warm_up(self) -> None:
         self.warm_up_thread = warmup.warm_up()
@@ -249,12 +254,39 @@ class AgentsessApp(App[None]):
     def action_show_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        # One help, kept (installed) and opened again: its text is the same all run long.
         if self._help is None:
-            self._help = HelpScreen()
-            self.install_screen(self._help, "help")
+            help_screen = self._build_help()
         else:
-            self._help.reopen()
-        self.push_screen(self._help)
+            help_screen = self._help
+            help_screen.reopen()
+        self.push_screen(help_screen)
+
+    def _build_help(self) -> HelpScreen:
+        # One help, kept (installed) and opened again: its text is the same all run long.
+        self._help = HelpScreen()
+        self.install_screen(self._help, "help")
+        return self._help
+
+    def prebuild(self) -> None:
+        """Build the new-session dialog and the help now, without showing them.
+
+        Their first opening composed them (~50 widgets for the new-session dialog). Textual
+        builds a screen when it is first pushed: `App._get_screen` starts it. That private
+        call (textual is pinned; tests/app/test_dialogs_opening.py fails if it stops working)
+        builds them here while the person reads the list, so the first `n` or `?` opens a
+        kept screen, as every later one does. What is left of a first opening is Textual
+        laying out and drawing each widget for the first time (it draws only the current
+        screen). Waits for the warm-up's imports, which share the time better in a thread.
+        """
+        if self.warm_up_thread is not None and self.warm_up_thread.is_alive():
+            self.set_timer(0.2, self.prebuild)
+            return
+        main = next((one for one in self.screen_stack if isinstance(one, MainScreen)), None)
+        built: list[Screen[Any]] = [main.actions.new_session_dialog()] if main else []
+        if self._help is None:
+            built.append(self._build_help())
+        for screen in built:
+            if not screen.is_running:
+                self._get_screen(screen)
 
     # The main screen's actions are commands too: commands.SessionActionCommands (any focus).

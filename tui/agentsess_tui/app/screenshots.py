@@ -22,6 +22,7 @@ from ..core.clock import ManualClock
 from ..core.config import resolve_paths
 from ..core.store import Store
 from .app import AgentsessApp
+from .delays import Delays
 from .demo import build_demo
 from .main import make_app
 
@@ -100,6 +101,9 @@ def build_app(scene: Scene, home: Path) -> AgentsessApp:
         demo=not scene.empty,
         remember_theme=False,
         blink=False,
+        # A picture of a scene must not depend on how fast the machine is: nothing is built
+        # ahead on a timer (the dialogs are built when the scene opens them).
+        delays=Delays(prebuild=None),
     )
     if scene.empty:
         app.sub_title = "~/.local/share/agentsess/agentsess.db"  # not the temporary path

@@ -12,7 +12,11 @@ import contextlib
 import importlib
 import threading
 
-MODULES = ("textual.widgets._markdown",)
+MODULES = (
+    "textual.widgets._markdown",
+    # The policy model (pydantic, ~150 ms): the new-session dialog shows its defaults.
+    "agentsess_tui.core.policy",
+)
 # After the first full listing is on screen: start-up's own work is done by then.
 WARM_UP_AFTER = 0.5
 

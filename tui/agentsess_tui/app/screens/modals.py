@@ -122,6 +122,7 @@ class Dialog(ModalScreen[Any]):
             text_field.cursor_blink = blink
         for area in self.query(TextArea):
             area.cursor_blink = blink
+        self._styled_for = self.app.theme
         self.fit()
         if self.FIRST_FOCUS:
             self.query_one(self.FIRST_FOCUS).focus()
@@ -138,11 +139,12 @@ class Dialog(ModalScreen[Any]):
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Textual restyles every widget of a screen that comes back (app classes may have
-        # changed meanwhile): ~40 ms for the new-session dialog. A dialog that has just
-        # mounted was styled a moment ago, and one opened again is styled for the theme
-        # it had then (a new theme restyles it).
+        # changed meanwhile): ~40 ms for the new-session dialog. A dialog that is opening is
+        # styled already, for the theme it had when it mounted (maybe ahead of its first
+        # opening, `AgentsessApp.prebuild`) or was last open; a new theme restyles it.
         theme = self.app.theme
-        if not self._resumed or (self.opening and theme == self._styled_for):
+        styled = self._styled_for in ("", theme)  # "": resumed before it mounted
+        if styled and (self.opening or not self._resumed):
             event.refresh_styles = False
         self._resumed, self._styled_for = True, theme
         super()._on_screen_resume(event)

@@ -76,15 +76,28 @@ class SessionActions:
         default_agent = session.agent_id if session else None
         backend = screen.agentsess.settings.chat.backend
         modal = self._new_session
-        if modal is None:
-            # One dialog, kept (installed) and emptied for each new session: building it
-            # was most of the time `n` took to show it.
-            modal = NewSessionModal(agents, default_agent, backend, store.preview_policy)
-            screen.app.install_screen(modal, NEW_SESSION_DIALOG)
-            self._new_session = modal
+        if modal is None or not modal.is_mounted:
+            modal = self.new_session_dialog(agents, default_agent)
         else:
             modal.reset(agents, default_agent, backend)
         screen.app.push_screen(modal, chosen)
+
+    def new_session_dialog(
+        self, agents: list[str] | None = None, default_agent: str | None = None
+    ) -> NewSessionModal:
+        """The one new-session dialog, built and installed on first use (or ahead of it,
+        `AgentsessApp.prebuild`) and emptied for each new session after that: building it was
+        most of the time `n` took to show it."""
+        if self._new_session is None:
+            screen = self._screen
+            store = screen.agentsess.store
+            if agents is None:
+                agents = [agent.id for agent in store.list_agents()]
+            backend = screen.agentsess.settings.chat.backend
+            modal = NewSessionModal(agents, default_agent, backend, store.preview_policy)
+            screen.app.install_screen(modal, NEW_SESSION_DIALOG)
+            self._new_session = modal
+        return self._new_session
 
     def _create(self, request: NewSessionRequest) -> None:
         store = self._store
