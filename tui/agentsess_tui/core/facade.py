@@ -3,8 +3,9 @@
 `remember = forward("_memories", MemoryRepo.remember)` makes `store.remember` the bound
 `store._memories.remember`, typed exactly as it (mypy reads the signature through the
 ParamSpec, so the `SessionStore` protocol check still holds) and with sqlite3 errors turned
-into ours, naming the store's file. The signature and its defaults live in the repository
-only; `SessionStore` states them for other implementations, and a test compares the two.
+into ours, naming the store's file. It is bound once per store, on first use. The signature
+and its defaults live in the repository only; `SessionStore` states them for other
+implementations, and a test compares the two.
 """
 
 from __future__ import annotations
@@ -44,4 +45,7 @@ class forward(Generic[P, R]):
             except sqlite3.Error as exc:
                 raise translate(exc, path) from None
 
+        # Kept on the store: the next `store.remember` is a plain attribute, not this again
+        # (a descriptor without __set__ yields to the instance's own attributes).
+        vars(store)[self.name] = call
         return call
