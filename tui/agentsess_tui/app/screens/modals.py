@@ -1,9 +1,9 @@
 """Modal dialogs: the one base (`Dialog`) and confirm.
 
-The forms (new session, memory, responder) are in forms.py; extend by… and the token in
-session_dialogs.py. Each validates what it can before
-closing (with the core's own checks), shows problems inline, and returns plain data; the main
-screen or a pane performs the change through the core.
+The forms (new session, memory, responder) are in forms.py, extend by… and the token in
+session_dialogs.py. Each validates what it can before closing (with the core's own checks),
+shows problems inline, and returns plain data; the main screen or a pane performs the change
+through the core.
 
 Every dialog behaves the same way: its first field has focus before the next key is read
 (keys typed while it opens wait for it, see `hold_key`), its fields scroll between a fixed
