@@ -162,6 +162,7 @@ async def test_the_dialogs_built_ahead_open_without_being_built_again(
 ) -> None:
     # The first `n` used to compose the new-session dialog's ~50 widgets (~0.6 s with the
     # rest of its first opening): the app builds it, and the help, once the list is shown.
+    store.add_agent("aaa-listed-first")
     store.create_session(agent, "Main")
     composed: list[str] = []
     for screen_class in (NewSessionModal, HelpScreen):
@@ -179,6 +180,8 @@ async def test_the_dialogs_built_ahead_open_without_being_built_again(
         await settle(pilot)
         assert sorted(composed) == ["HelpScreen", "NewSessionModal"]
         assert isinstance(app.screen, MainScreen)  # built, not shown
+        built = app.screen.actions.new_session_dialog()
+        assert built.query_one("#agent", Input).value == agent  # the selected session's
         store.add_agent("newcomer")
         type_fast(app, "n", *"Early")
         await settle(pilot)

@@ -91,8 +91,10 @@ class SessionActions:
         if self._new_session is None:
             screen = self._screen
             store = screen.agentsess.store
-            if agents is None:
+            if agents is None:  # built ahead: the agents and the selection of now
                 agents = [agent.id for agent in store.list_agents()]
+                selected = screen.selected
+                default_agent = selected.agent_id if selected else None
             backend = screen.agentsess.settings.chat.backend
             modal = NewSessionModal(agents, default_agent, backend, store.preview_policy)
             screen.app.install_screen(modal, NEW_SESSION_DIALOG)
