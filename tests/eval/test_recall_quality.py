@@ -86,12 +86,6 @@ def test_meaning_finds_them(results: dict[str, dict[str, float]]) -> None:
         assert results["hybrid"][metric] >= results["keyword"][metric]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14's target: the offline model reaches 0.78 here; of the levers measured in "
-    "bench/results/recall-levers.md only whitening by the memories' covariance passes 0.8 "
-    "(0.805), and it is not built (see there why)",
-)
 def test_hybrid_reaches_the_issue_target(results: dict[str, dict[str, float]]) -> None:
     assert results["hybrid"]["recall@5"] >= 0.8
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ..models import Memory, MemoryHit
 from ..search import MARK_END, MARK_START
-from . import vectors
+from . import vectors, whitening
 from .embedders import Embedder
 from .store_hooks import CATCH_UP
 
@@ -126,8 +126,13 @@ def recall(
     meaning = (
         []
         if model is None
-        else vectors.search(
-            conn, model, vector, where=where, params=params, agent_id=agent_id, limit=depth
+        else whitening.rerank(
+            conn,
+            model,
+            vector,
+            vectors.search(
+                conn, model, vector, where=where, params=params, agent_id=agent_id, limit=depth
+            ),
         )
     )
     floor = MIN_SIMILARITY if mode == "hybrid" else -1.0
