@@ -13,7 +13,8 @@ when an agent has hundreds of memories. Subtracting the mean of the stored vecto
 comparing ("all-but-the-top", Mu & Viswanath 2018) lifted recall@5 on the evaluation set from
 0.71 to 0.78 with 300 unrelated memories per agent. The mean is kept as a running sum per
 model, updated in the same transaction as the vectors, and shrunk towards zero while few
-vectors exist (a lone memory's mean is itself).
+vectors exist (a lone memory's mean is itself). Recall then re-ranks the shortlist this finds
+by whitened cosine (whitening.py: the spread of the stored vectors divided out too).
 
 Search reads the candidates the filters allow (agent, type, status, origin session: the SQL
 `where` the caller built, applied before ranking) and scores them with numpy in chunks.
