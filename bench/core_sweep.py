@@ -18,7 +18,7 @@ from core_bench import Bench, Result, latency, percentile, timed
 from generate import BENCH_KEY, BENCH_NOW
 
 from agentsess_tui.core import ManualClock, Store
-from agentsess_tui.core.repo.sweep import CHUNK, PAUSE_SECONDS, Sweeper
+from agentsess_tui.core.repo.sweep import CHUNK, Sweeper
 
 # -- 1. expiry sweeps ----------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ def _mass_sweep(bench: Bench, store: Store, clock: ManualClock, mark: int) -> No
             f"mass expiry: whole sweep() of {total:,} overdue sessions",
             alone,
             target_ms=2000,
-            note=f"chunks of {CHUNK:,} with {PAUSE_SECONDS * 1000:g} ms between them; "
+            note=f"chunks of {CHUNK:,}, pausing between them while a writer waits; "
             f"with the paced writer below: median {statistics.median(with_writer):.0f} ms",
         )
     )

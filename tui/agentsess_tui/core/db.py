@@ -20,12 +20,13 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import AgentsessError, DatabaseLocked, StorageError
 from .files import private_dir, refuse_loose, tighten
 from .sqlite_errors import is_busy, translate
+from .waiters import WriteWaiters
 
 
 class CommitThenRaise(Exception):
@@ -185,9 +186,12 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(
+    conn: sqlite3.Connection,
+    waiting: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
+) -> Iterator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error (nothing partial is kept)."""
-    begin_immediate(conn)
+    begin_immediate(conn, waiting)
     try:
         yield conn
     except CommitThenRaise as keep:
@@ -207,8 +211,12 @@ _FIRST_WAIT_S = 0.0001
 _LONGEST_WAIT_S = 0.002
 
 
-def begin_immediate(conn: sqlite3.Connection) -> None:
-    """Take the write lock, waiting up to the connection's busy timeout (then "locked")."""
+def begin_immediate(
+    conn: sqlite3.Connection,
+    waiting: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
+) -> None:
+    """Take the write lock, waiting up to the connection's busy timeout (then "locked");
+    inside `waiting()` from the first failed try on (waiters.py: a bulk writer lets us in)."""
     timeout_ms = getattr(conn, "busy_timeout_ms", None)
     if timeout_ms is None:  # a plain sqlite3 connection: its own setting
         timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
@@ -217,16 +225,23 @@ def begin_immediate(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         deadline = time.monotonic() + timeout_ms / 1000
-        wait = _FIRST_WAIT_S
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(random.uniform(wait / 2, wait))  # noqa: S311 (jitter, not a secret)
-            wait = min(wait * 1.5, _LONGEST_WAIT_S)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or timeout_ms <= 0:
+                raise
+        with waiting() if waiting is not None else contextlib.nullcontext():
+            wait = _FIRST_WAIT_S
+            while True:
+                time.sleep(random.uniform(wait / 2, wait))  # noqa: S311 (jitter, not a secret)
+                wait = min(wait * 1.5, _LONGEST_WAIT_S)
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not is_busy(exc) or time.monotonic() >= deadline:
+                        raise
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
 
@@ -247,6 +262,8 @@ class Database:
         # at 16 HTTP clients, writes ran at a third of their one-thread speed. Only other
         # processes are waited for by polling.
         self._writer = threading.Lock()
+        # Who waits for the turn or the lock: a bulk writer pauses for them (waiters.py).
+        self.waiters = WriteWaiters(path)
         # Pages of WAL after which a commit checkpoints in the committing thread (None:
         # SQLite's default, 1,000; 0: never, a background thread calls `checkpoint`).
         self.autocheckpoint: int | None = None
@@ -293,7 +310,9 @@ class Database:
         one thread of this process at a time."""
         if getattr(self._local, "writing", False):  # would wait for itself
             raise RuntimeError("A write transaction is already open on this thread.")
-        if not self._writer.acquire(timeout=self.busy_timeout_ms / 1000):
+        with self.waiters.for_turn():
+            turn = self._writer.acquire(timeout=self.busy_timeout_ms / 1000)
+        if not turn:
             raise DatabaseLocked(
                 f"The database {self.path} is busy: another thread of this process held "
                 f"its write turn for over {self.busy_timeout_ms:,} ms.",
@@ -301,7 +320,7 @@ class Database:
             )
         self._local.writing = True
         try:
-            with write_transaction(self.conn()) as conn:
+            with write_transaction(self.conn(), self.waiters.for_lock) as conn:
                 yield conn
         finally:
             self._local.writing = False

@@ -11,8 +11,10 @@ win the lock back every time). See bench/core.py for the figures behind the numb
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from ..clock import Clock
@@ -21,12 +23,18 @@ from ..models import SweepResult
 from ..rows import EVENTS
 from ..schema import TEXT_INDEXES
 
-# Sessions written per transaction, and the pause between two chunks. The update of the rows
-# (each session's row is on its own page, plus three index entries) is most of a chunk
-# (bench/sweep_profile.py); 1,000 a chunk (likely more pages than the 1 MiB page cache holds)
-# cost twice as much per session as 500 (59 µs against 109 µs, at load 10). A pause
-# about half a chunk long lets a waiting writer in within a few of its retries (db.py).
+# Sessions written per transaction. The update of the rows (each session's row is on its own
+# page, plus three index entries) is most of a chunk (bench/sweep_profile.py); 1,000 a chunk
+# (likely more pages than the 1 MiB page cache holds) cost twice as much per session as 500
+# (59 µs against 109 µs, at load 10).
 CHUNK = 500
+# Between two chunks the sweep waits while writers wait (waiters.py), in steps, up to a
+# bound: a writer retries every 2 ms at most (db.py), and one that keeps arriving must not
+# stop the sweep. Nobody waiting, it goes straight on. Where other processes cannot say
+# whether they wait, it pauses PAUSE_SECONDS each time: about half a chunk, which lets a
+# waiting writer in within a few of its retries.
+YIELD_STEP_SECONDS = 0.0005
+YIELD_LONGEST_SECONDS = 0.05
 PAUSE_SECONDS = 0.006
 # Chunks between two checkpoints of a mass expiry (~8,000 sessions, ~25 MB of WAL). One after
 # every chunk kept each chunk as short but made the whole sweep 40 % longer (a checkpoint
@@ -46,14 +54,25 @@ class Sweeper:
         clock: Clock,
         *,
         chunk: int = CHUNK,
-        pause: Callable[[], None] = lambda: time.sleep(PAUSE_SECONDS),
+        pause: Callable[[], None] | None = None,
         checkpoint_every: int = CHECKPOINT_EVERY,
     ) -> None:
         self.db = db
         self.clock = clock
         self.chunk = chunk
-        self.pause = pause
+        self.pause = pause or self.let_writers_in
         self.checkpoint_every = checkpoint_every
+
+    def let_writers_in(self) -> None:
+        """Between two chunks: wait while other writers wait for the lock (see YIELD_*)."""
+        waiting = self.db.waiters.waiting()
+        if waiting is None:
+            time.sleep(PAUSE_SECONDS)
+            return
+        deadline = time.monotonic() + YIELD_LONGEST_SECONDS
+        while waiting and time.monotonic() < deadline:
+            time.sleep(YIELD_STEP_SECONDS)
+            waiting = self.db.waiters.waiting()
 
     def sweep(self) -> SweepResult:
         """Expire every overdue session and warn every newly expiring one.
@@ -112,7 +131,7 @@ class Sweeper:
                 # commit copied them back before it returned, still inside `Database.write`.
                 if chunks % self.checkpoint_every == 0:
                     self.db.checkpoint()
-                self.pause()  # let a waiting writer in before the next chunk
+                self.pause()  # let waiting writers in before the next chunk
         finally:
             if chunks > 1:
                 self.db.restore_autocheckpoint()
@@ -145,6 +164,16 @@ _UNWARNED = (
     "WHERE state = 'active' AND warned_at IS NULL AND warn_at <= :now AND expires_at > :now "
     "ORDER BY warn_at, rowid LIMIT :chunk"
 )
+# The per-agent state counts: one statement each for a whole chunk, from the agents its update
+# returned, as a JSON object {agent: sessions} (their trigger skips the statements that stamp
+# change_seq themselves: schema.m010).
+_COUNTS = (
+    "UPDATE session_counts SET n = n - c.value FROM json_each(:counts) AS c "
+    "WHERE session_counts.agent_id = c.key AND session_counts.state = 'active'",
+    "INSERT INTO session_counts (agent_id, state, n) "
+    "SELECT c.key, 'expired', c.value FROM json_each(:counts) AS c WHERE true "
+    "ON CONFLICT (agent_id, state) DO UPDATE SET n = n + excluded.n",
+)
 _STEPS = {
     # An expiry is recorded at the real expiry time; a warning when it was given.
     "expired": (
@@ -152,7 +181,7 @@ _STEPS = {
         f"SELECT id, expires_at, 'expired', '{{}}' FROM sessions WHERE rowid IN ({_OVERDUE})",
         "UPDATE sessions SET state = 'expired', "  # noqa: S608 (fixed fragments)
         "change_seq = (SELECT seq + 1 FROM change_log WHERE id = 1) "
-        f"WHERE rowid IN ({_OVERDUE}) RETURNING id",
+        f"WHERE rowid IN ({_OVERDUE}) RETURNING id, agent_id",
     ),
     "warned": (
         f"INSERT INTO events ({_EVENT_COLUMNS}) "  # noqa: S608 (fixed fragments)
@@ -160,7 +189,7 @@ _STEPS = {
         f"WHERE rowid IN ({_UNWARNED})",
         "UPDATE sessions SET warned_at = :now, "  # noqa: S608 (fixed fragments)
         "change_seq = (SELECT seq + 1 FROM change_log WHERE id = 1) "
-        f"WHERE rowid IN ({_UNWARNED}) RETURNING id",
+        f"WHERE rowid IN ({_UNWARNED}) RETURNING id, agent_id",
     ),
 }
 
@@ -169,7 +198,11 @@ def _chunk(conn: sqlite3.Connection, kind: str, now: int, chunk: int) -> list[st
     events, update = _STEPS[kind]
     params = {"now": now, "chunk": chunk}
     conn.execute(events, params)
-    done = [row[0] for row in conn.execute(update, params).fetchall()]
-    if done:
+    rows = conn.execute(update, params).fetchall()
+    if rows:
         conn.execute("UPDATE change_log SET seq = seq + 1 WHERE id = 1")
-    return done
+    if kind == "expired" and rows:
+        counts = {"counts": json.dumps(Counter(agent for _, agent in rows))}
+        for statement in _COUNTS:
+            conn.execute(statement, counts)
+    return [row[0] for row in rows]
