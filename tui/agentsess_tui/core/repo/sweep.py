@@ -36,11 +36,15 @@ CHUNK = 500
 YIELD_STEP_SECONDS = 0.0005
 YIELD_LONGEST_SECONDS = 0.05
 PAUSE_SECONDS = 0.006
-# Chunks between two checkpoints of a mass expiry (~8,000 sessions, ~25 MB of WAL). One after
-# every chunk kept each chunk as short but made the whole sweep 40 % longer (a checkpoint
-# syncs the database file); one every 16 took 100k overdue sessions from 8.4 to 6.7 s and
-# the longest chunk from 112 to 38 ms (sweep_profile.py's dataset, one process, 2026-12-01).
-CHECKPOINT_EVERY = 16
+# Chunks between two checkpoints of a mass expiry. A chunk writes ~380 pages of WAL, and
+# every other writer's commit checkpoints when the WAL holds 1,000 (SQLite's default): with
+# a checkpoint every 16 chunks, a process writing every 10 ms beside the sweep copied the
+# sweep's pages back in its own commits, its median write 17 ms and its p99 52 ms. Every 2
+# chunks keeps the WAL under 1,000 pages: that writer's median 1.0 ms, p99 39 ms, for a
+# sweep of 100k sessions in 4.8 s instead of 3.9 (bench/core.py, 2026-12-02). One after
+# every chunk made the whole sweep 40 % longer than one every 16 (a checkpoint syncs the
+# database file).
+CHECKPOINT_EVERY = 2
 # Pages one merge step of a full-text index may write: ~10 ms on the 1M-memory benchmark
 # database. With automerge off (schema.m007) a step every 100 writes kept a mixed write load's
 # p99 at 8 ms, against 66 ms with FTS5 merging inside the writes.
