@@ -6,13 +6,16 @@ writer that paused between its chunks every time, in case, spent more time aslee
 writing when nobody waited (100k overdue sessions: 1.2 s of its 5.5 s). So waiters say so:
 
 - threads of this process count themselves while they wait for the process's write turn;
-- other processes hold a shared `flock` on `<database>-wait` from their first failed try for
-  the lock until they have it. A probe for an exclusive lock on it (never blocking) fails
-  while any does.
+- other processes hold a shared `flock` on the database's directory from their first failed
+  try for the lock until they have it. A probe for an exclusive lock on it (never blocking)
+  fails while any does.
 
-The file is the database's neighbour, created 0600 like the database's own -wal and -shm, and
-holds nothing: only its locks mean anything. Where it cannot be made (a read-only directory,
-no `fcntl`), `waiting()` answers None, unknown, and the bulk writer pauses as if somebody did.
+The directory, not a file of its own: nothing is left beside the database, and not the
+database file either, since closing any descriptor of it would drop the process's POSIX locks
+on it, which are SQLite's. `flock` locks are apart from those. Two databases in one directory
+share the signal: a writer of one makes a sweep of the other pause, no worse than before.
+Where no lock can be taken (no `fcntl`, a file system without `flock`), `waiting()` answers
+None, unknown, and the bulk writer pauses as if somebody waited.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ except ImportError:  # not on this platform: waiting() is always unknown
 
 class WriteWaiters:
     def __init__(self, database: Path) -> None:
-        self.path = Path(f"{database}-wait")
+        self.path = Path(database).parent
         self._lock = threading.Lock()
         self._turn = 0  # threads of this process waiting for the write turn
         self._announce_fd: int | None = None  # held shared while this process polls SQLite
@@ -77,7 +80,8 @@ class WriteWaiters:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
-        except OSError:
+        except OSError:  # no flock here
+            self._broken = True
             return None
         fcntl.flock(fd, fcntl.LOCK_UN)
         return False
@@ -98,7 +102,7 @@ class WriteWaiters:
         if fd is not None or self._broken:
             return fd
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError:
             self._broken = True
             return None

@@ -41,7 +41,7 @@ PAUSE_SECONDS = 0.006
 # a checkpoint every 16 chunks, a process writing every 10 ms beside the sweep copied the
 # sweep's pages back in its own commits, its median write 17 ms and its p99 52 ms. Every 2
 # chunks keeps the WAL under 1,000 pages: that writer's median 1.0 ms, p99 39 ms, for a
-# sweep of 100k sessions in 4.8 s instead of 3.9 (bench/core.py, 2026-12-02). One after
+# sweep of 100k sessions in 4.3-4.8 s instead of 3.9 (bench/core.py, 2026-12-02). One after
 # every chunk made the whole sweep 40 % longer than one every 16 (a checkpoint syncs the
 # database file).
 CHECKPOINT_EVERY = 2
