@@ -59,8 +59,10 @@ class WriteWaiters:
         the process's write turn)."""
         fd = self._open("_announce_fd")
         if fd is not None:
+            # Never blocking: whoever holds the directory exclusively (a probe, for a moment)
+            # must not make a writer wait; a missed announcement costs it one chunk at most.
             with contextlib.suppress(OSError):
-                fcntl.flock(fd, fcntl.LOCK_SH)
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         try:
             yield
         finally:
@@ -87,7 +89,8 @@ class WriteWaiters:
         return False
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # late in interpreter shutdown, os may be gone
+            self.close()
 
     def close(self) -> None:
         for name in ("_announce_fd", "_probe_fd"):

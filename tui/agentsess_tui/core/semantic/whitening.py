@@ -17,10 +17,10 @@ Only the shortlist that the centred cosine found is re-ranked (a few dozen rows 
 id): the sign codes, the in-memory index and the similarity shown ("meaning 0.71") stay
 those of the centred cosine. The matrix is fitted per process from the stored vectors (all
 of them up to SAMPLE, else SAMPLE spread evenly over their sequence), and fitted again once
-the model's count moved by a twentieth: the fit is a few milliseconds, and nothing is stored.
-Below MIN_ROWS vectors there is no fit: a covariance of fewer rows than a few times the
-dimensions describes those memories, not the model's common directions, and dividing by it
-would flatten the very directions that tell them apart.
+the model's count moved by a twentieth: the fit takes 20-35 ms (reading the rows aside), and
+nothing is stored. Below MIN_ROWS_PER_DIM vectors a dimension there is no fit: a covariance of
+fewer rows than a few times the dimensions describes those memories, not the model's common
+directions, and dividing by it would flatten the very directions that tell them apart.
 """
 
 from __future__ import annotations
