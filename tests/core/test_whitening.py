@@ -85,3 +85,27 @@ def test_a_shortlist_is_reranked_by_the_rare_directions_once_there_are_enough_ve
         assert sorted(reranked, key=after.index) == after  # same hits, centred similarities
     finally:
         store.close()
+
+
+def test_the_fit_is_made_again_once_the_count_moved_by_a_twentieth(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    store = Store(tmp_path / "w.db", clock=ManualClock("2026-01-15T09:00:00Z"))
+    try:
+        rows = whitening.MIN_ROWS_PER_DIM * DIM * 2  # 64: a twentieth is 3.2 vectors
+        model, ids = _memories(store, _unit(rng.normal(size=(rows, DIM))))
+        conn = store.db.conn()
+        q = _unit(rng.normal(size=DIM)).astype(np.float32)
+        hits = vectors.search(conn, model, q, limit=5)
+
+        def fitted_at() -> int:
+            whitening.rerank(conn, model, q, hits)
+            path = str(conn.execute("PRAGMA database_list").fetchone()[2])
+            return whitening._fits[(path, model)][0]
+
+        assert fitted_at() == rows
+        _memories(store, _unit(rng.normal(size=(3, DIM))))
+        assert fitted_at() == rows  # 3 more: the fit is kept
+        _memories(store, _unit(rng.normal(size=(1, DIM))))
+        assert fitted_at() == rows + 4  # 4 more than the fit: fitted again
+    finally:
+        store.close()
