@@ -182,6 +182,10 @@ async def test_the_dialogs_built_ahead_open_without_being_built_again(
         assert isinstance(app.screen, MainScreen)  # built, not shown
         built = app.screen.actions.new_session_dialog()
         assert built.query_one("#agent", Input).value == agent  # the selected session's
+        # ...and laid out and drawn once at the terminal's size, into nothing.
+        await until(pilot, lambda: built.size == app.size, "the dialog laid out ahead")
+        assert built.query_one("#title", Input).region.width > 0
+        assert isinstance(app.screen, MainScreen)
         store.add_agent("newcomer")
         type_fast(app, "n", *"Early")
         await settle(pilot)
