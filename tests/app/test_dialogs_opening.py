@@ -70,6 +70,20 @@ async def test_the_new_session_dialog_opens_again_empty_with_the_agents_of_now(
         assert set(created) == {"Existing", "Second e x"}
         assert created["Second e x"].agent_id == agent
         assert created["Second e x"].window_minutes == created["Existing"].window_minutes
+        # Opened again with the same agents: the pick list is kept, and nothing stays picked.
+        type_fast(app, "n")
+        await settle(pilot)
+        assert app.screen is first
+        first.query_one("#agent-pick", Select).value = "newcomer"
+        await settle(pilot)
+        type_fast(app, "escape")
+        await settle(pilot)
+        type_fast(app, "n")
+        await settle(pilot)
+        assert app.screen is first
+        assert first.query_one("#agent-pick", Select).is_blank()
+        assert "newcomer" in [value for _, value in first.query_one("#agent-pick", Select)._options]
+        assert first.query_one("#agent", Input).value == app.screen_stack[-2].selected.agent_id
 
 
 async def test_the_kept_dialog_takes_a_new_theme(

@@ -288,7 +288,9 @@ class AgentsessApp(App[None]):
         for screen in built:
             if not screen.is_running:
                 self._get_screen(screen)
-        self.call_after_refresh(self._lay_out_ahead, built, 20)
+        # Only the new-session dialog: the help opens within 100 ms without (its drawn lines
+        # held ahead cost ~1 MB of RSS, which start-up has little of to spare).
+        self.call_after_refresh(self._lay_out_ahead, built[:1] if main else [], 20)
 
     def _below_a_push(self) -> list[Screen[Any]]:
         """The screens a screen pushed now would be drawn over (as `_background_screens`)."""
