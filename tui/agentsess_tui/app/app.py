@@ -288,8 +288,8 @@ class AgentsessApp(App[None]):
         for screen in built:
             if not screen.is_running:
                 self._get_screen(screen)
-        # Only the new-session dialog: the help opens within 100 ms without (its drawn lines
-        # held ahead cost ~1 MB of RSS, which start-up has little of to spare).
+        # Only the new-session dialog: the help's drawn lines held ahead cost ~1 MB of RSS,
+        # which start-up has little of to spare (bench/results/tui.md).
         self.call_after_refresh(self._lay_out_ahead, built[:1] if main else [], 20)
 
     def _below_a_push(self) -> list[Screen[Any]]:
@@ -307,7 +307,7 @@ class AgentsessApp(App[None]):
         A screen shown for the first time is laid out twice (every widget's first size sets
         its `virtual_size`, which asks for another layout) and each widget draws for the
         first time, over the list it dims: most of the new-session dialog's first opening
-        (in Pilot ~400 ms, now ~170 ms like every later opening). Textual's compositor does
+        (in Pilot ~400 ms; now as fast as a later one). Textual's compositor does
         all of it for a screen that is not current too (private calls of the pinned textual;
         the output is dropped, the terminal sees nothing). A later resize or theme change
         lays out or restyles as usual.
