@@ -312,6 +312,8 @@ class AgentsessApp(App[None]):
         the output is dropped, the terminal sees nothing). A later resize or theme change
         lays out or restyles as usual.
         """
+        if not self.screen_stack:  # the app is closing (the timer outlived its screens)
+            return
         waiting = [screen for screen in built if not screen.is_mounted]
         if waiting and tries > 0:
             self.set_timer(0.1, lambda: self._lay_out_ahead(built, tries - 1))
