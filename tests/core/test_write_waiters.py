@@ -4,9 +4,9 @@ write lock."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +15,24 @@ from agentsess_tui.core import ManualClock, Store
 from agentsess_tui.core.db import Database
 from agentsess_tui.core.repo import sweep
 from agentsess_tui.core.repo.sweep import Sweeper
+from agentsess_tui.core.waiters import WriteWaiters
 
 from .helpers import raw
 
 
-def _until(condition: Callable[[], bool | None], seconds: float = 10.0) -> None:
-    """Polls a condition another thread brings about (never sleeps for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came true"
-        time.sleep(0.001)
+def _entered(waiters: WriteWaiters, name: str) -> threading.Event:
+    """An event set once a thread is inside `waiters.<name>()` (its wait announced)."""
+    entered = threading.Event()
+    original = getattr(waiters, name)
+
+    @contextlib.contextmanager
+    def announcing() -> Iterator[None]:
+        with original():
+            entered.set()
+            yield
+
+    setattr(waiters, name, announcing)
+    return entered
 
 
 def test_another_process_waiting_for_the_lock_is_seen_until_it_has_it(
@@ -41,9 +49,11 @@ def test_another_process_waiting_for_the_lock_is_seen_until_it_has_it(
             conn.execute("UPDATE agents SET name = 'waited' WHERE id = ?", (agent,))
         wrote.set()
 
+    announced = _entered(other.waiters, "for_lock")
     thread = threading.Thread(target=write)
     thread.start()
-    _until(store.db.waiters.waiting)
+    assert announced.wait(timeout=10)
+    assert store.db.waiters.waiting() is True
     assert not wrote.is_set()
     holder.execute("COMMIT")
     thread.join(timeout=10)
@@ -63,9 +73,11 @@ def test_another_process_waiting_for_the_lock_is_seen_until_it_has_it(
 def test_a_thread_waiting_for_the_write_turn_is_seen(store: Store, agent: str) -> None:
     entered = threading.Event()
     with store.db.write():
+        waiting = _entered(store.db.waiters, "for_turn")  # the other thread's wait, not ours
         thread = threading.Thread(target=lambda: (store.create_session(agent, "x"), entered.set()))
         thread.start()
-        _until(store.db.waiters.waiting)
+        assert waiting.wait(timeout=10)
+        assert store.db.waiters.waiting() is True
     thread.join(timeout=10)
     assert entered.is_set()
     assert store.db.waiters.waiting() is False
