@@ -21,6 +21,7 @@ from ..core.errors import AgentsessError
 from ..core.store import Store
 from ..core.text import visible
 from . import warmup
+from .collector import QuietCollector
 from .commands import MessageSearchCommands, SessionActionCommands, SessionCommands
 from .delays import Delays
 from .messages import StoreFailed
@@ -80,6 +81,8 @@ class AgentsessApp(App[None]):
         # Set by `main` (see `first_load_shown`); not in tests, where many apps share one
         # process and what one freezes would never be collected.
         self.freeze_after_load = False
+        # Full collections wait for a pause in the typing (`main` turns the pacing on).
+        self.collector = QuietCollector()
         self.warm_up_thread: threading.Thread | None = None
         self._help: HelpScreen | None = None  # kept once shown (action_show_help)
         self._load_themes(theme)
@@ -154,6 +157,8 @@ class AgentsessApp(App[None]):
         return self.warm_up_thread is not None and not self.warm_up_thread.is_alive()
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
         # Keys typed while a dialog opens wait for its first field (see modals.hold_key).
         if hold_key(self, event):
             return

@@ -126,7 +126,8 @@ def run(db: str | None, *, theme: str | None = None, demo: bool = False) -> int:
                 demo=demo,
             )
             app.freeze_after_load = True
-        app.run()
+        with app.collector.pacing():
+            app.run()
     except AgentsessError as error:
         from ..core.text import one_line  # issue 10: error texts quote hostile input
 

@@ -1,7 +1,8 @@
 """The main screen's clock and its eye on the database: `now`, the sweep, other processes.
 
 A plain class the screen owns. Once a second `tick` moves the screen's `now` (countdowns
-redraw themselves from it) and runs the sweep when the sidebar's feed says one is due; every
+redraw themselves from it), runs the sweep when the sidebar's feed says one is due and lets
+the app's collector make a full garbage collection if one is owed; every
 `Delays.poll` seconds `poll` reads `PRAGMA data_version` (microseconds when nothing changed)
 and reloads the sidebar and the chat when another connection committed.
 """
@@ -25,11 +26,12 @@ class Pulse:
         self._sweeping = False
 
     def tick(self) -> None:
-        """Move `now`; sweep when due."""
+        """Move `now`; sweep when due; a full garbage collection if owed (collector.py)."""
         screen = self.screen
         screen.now = screen.agentsess.clock.now_ms()
         if screen.sidebar.feed.sweep_due(screen.now):
             self.sweep()
+        screen.agentsess.collector.tick()
 
     def poll(self) -> None:
         """Reload when another connection committed."""
