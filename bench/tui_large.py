@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import subprocess
@@ -115,20 +116,24 @@ async def _large_run(shape: str, scenario: str, work: Path) -> dict[str, Any]:
 
     replies.responder_for = lambda *args, **kwargs: StandIn()  # type: ignore[assignment]
     # Built as `agentsess-tui` builds it (app/main.py `run`): the collector paused meanwhile,
-    # then what was built frozen, and frozen again once the first listing is shown.
+    # then what was built frozen, frozen again once the first listing is shown and once
+    # start-up has settled; full collections paced by the app (collector.py).
     with gc_paused():
         app = make_app(store, clock=clock, remember_theme=False, blink=False)
     app.freeze_after_load = True
     lags: list[float] = []
-    async with app.run_test(size=(COLUMNS, ROWS)) as pilot:
+    async with contextlib.AsyncExitStack() as stack:
+        stack.enter_context(app.collector.pacing())
+        pilot = await stack.enter_async_context(app.run_test(size=(COLUMNS, ROWS)))
         await settle(pilot)
         screen = app.screen
         session_list = screen.query_one(SessionList)
         session_list.select_id(big.id if scenario != "open" else small.id)
         await settle(pilot)
         await pilot.pause(0.3)
-        # A running app, not its first second: what start-up imports on a thread is done.
-        await _wait(pilot, lambda: app.warmed_up)
+        # A running app, not its first seconds: what start-up imports on a thread is done,
+        # and so is what it builds ahead (`AgentsessApp.start_up_settled`).
+        await _wait(pilot, lambda: app.warmed_up and app.settled)
 
         def shown() -> bool:
             views = screen.query(MessageView)
