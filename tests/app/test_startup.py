@@ -21,7 +21,7 @@ from .helpers import settle, until
 
 
 def test_building_the_app_imports_neither_pydantic_nor_markdown(home: Path) -> None:
-    from agentsess_tui.core import ManualClock, Store
+    from agentsess_tui.core import Store
 
     seeded = Store(home / "agentsess.db")
     seeded.add_agent("bot")
