@@ -154,7 +154,11 @@ async def test_memory_add_search_edit_forget(app: AgentsessApp, store: Store, ag
         # edit the highlighted one
         option_list.focus()
         await pilot.press("enter")
+        await settle(pilot)
         area = app.screen.query_one("#content", TextArea)
+        # typing goes on from the end of what is there, as in any editor's text field
+        await pilot.press(*" (UTC)")
+        assert area.text == "The deploy window is Tuesday mornings (UTC)"
         area.text = "The deploy window is Wednesday mornings"
         await pilot.press("ctrl+s")
         await settle(pilot)

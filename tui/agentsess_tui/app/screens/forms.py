@@ -259,6 +259,12 @@ class MemoryModal(Dialog):
         yield Label("Tags (comma-separated)")
         yield Input(compact=True, value=", ".join(memory.tags) if memory else "", id="tags")
 
+    def on_mount(self) -> None:
+        # Textual puts the cursor at the start; an edit goes on from the end of the text.
+        if self.memory is not None:
+            area = self.query_one("#content", TextArea)
+            area.move_cursor(area.document.end)
+
     def action_submit(self) -> None:
         content = self.query_one("#content", TextArea).text
         if not content.strip():
