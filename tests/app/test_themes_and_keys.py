@@ -72,3 +72,37 @@ async def test_keys_are_remappable_by_binding_id(
         await settle(pilot)
         assert store.get_session(session.id).expires_at == session.expires_at + 60 * 60_000
         assert "7:00:00" in sidebar_rows(app)[0]
+
+
+async def test_the_chat_footer_names_the_help_key_that_does_not_type(
+    store: Store, clock: ManualClock, agent: str
+) -> None:
+    from agentsess_tui.app.screens.help import HelpScreen
+    from agentsess_tui.app.widgets.chat_input import ChatInput
+
+    store.create_session(agent, "Helped")
+    settings = Settings(keymap={"help_f1": "f2"})
+    app = make_app(
+        store,
+        clock=clock,
+        settings=settings,
+        paths=resolve_paths(),
+        blink=False,
+        remember_theme=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, ChatInput)
+        shown = {
+            b.binding.key: b.binding.description
+            for b in app.screen.active_bindings.values()
+            if b.binding.show
+        }
+        assert shown.get("f2") == "Help" and "f1" not in shown  # remapped with the app's own
+        await pilot.press("question_mark")
+        assert app.focused.text == "?"  # typed, as any character
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .chat import ChatPane
 
 CHAT_BINDINGS: list[BindingType] = [
+    # `?` types itself in the prompt: the footer names the help's other key (the app's own
+    # binding, same id, so a [keymap] remap of it moves both).
+    Binding("f1", "app.show_help", "Help", id="help_f1", tooltip="Show all keys"),
     Binding(
         "ctrl+r",
         "regenerate",
