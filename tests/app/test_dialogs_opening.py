@@ -218,3 +218,40 @@ async def test_the_dialogs_built_ahead_open_without_being_built_again(
     # A lay-out-ahead timer that fires as the app closes finds no screens: nothing to do
     # (it raised ScreenStackError when a benchmark quit within its first seconds).
     app._lay_out_ahead([built], 3)
+
+
+def blinking(screen: Screen[Any]) -> list[str]:
+    """The text fields of `screen` whose cursor-blink timer runs."""
+    timers = [(field, field._blink_timer) for field in screen.query(Input)]
+    timers += [(area, area.blink_timer) for area in screen.query(TextArea)]
+    return [
+        f"{type(field).__name__}#{field.id}"
+        for field, timer in timers
+        if timer is not None and timer._active.is_set()
+    ]
+
+
+async def test_a_dialog_not_on_screen_blinks_no_cursor(store: Store, agent: str) -> None:
+    # Idle CPU: the new-session dialog built ahead had its title focused, unseen, and its
+    # cursor's timer woke the app twice a second all run long; a closed dialog kept it too.
+    store.create_session(agent, "Main")
+    delays = replace(Delays.instant(), prebuild=0.0)
+    app = make_app(store, clock=ManualClock(), remember_theme=False, blink=True, delays=delays)
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.settled, "the dialogs built and laid out ahead")
+        built = app.screen.actions.new_session_dialog()
+        assert isinstance(app.screen, MainScreen)
+        assert blinking(built) == []
+        type_fast(app, "n")
+        await settle(pilot)
+        assert app.screen is built and app.focused is built.query_one("#title")
+        assert blinking(built) == ["Input#title"]  # shown: the focused field blinks
+        type_fast(app, "tab")
+        await settle(pilot)
+        type_fast(app, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert blinking(built) == []
+        type_fast(app, "n")
+        await settle(pilot)
+        assert app.focused is built.query_one("#title") and blinking(built) == ["Input#title"]

@@ -124,7 +124,10 @@ class Dialog(ModalScreen[Any]):
             area.cursor_blink = blink
         self._styled_for = self.app.theme
         self.fit()
-        if self.FIRST_FOCUS:
+        # A dialog built ahead (`AgentsessApp.prebuild`, not on the stack) is focused when it
+        # is first shown (`reopen`): a field focused unseen blinked its cursor twice a second
+        # from start-up on, the app's largest idle cost after the countdowns.
+        if self.FIRST_FOCUS and self in self.app.screen_stack:
             self.query_one(self.FIRST_FOCUS).focus()
         # `focus` itself goes through the app's queue: replay after it, in the app's task.
         self.app.call_later(self._replay_held)
@@ -154,6 +157,11 @@ class Dialog(ModalScreen[Any]):
             if self.FIRST_FOCUS:
                 self.query_one(self.FIRST_FOCUS).focus()
             self.app.call_later(self._replay_held)
+
+    def on_screen_suspend(self) -> None:
+        # Closed (and kept, to open again): Textual leaves its field focused, and pauses a
+        # cursor's blink only on blur. Opening again focuses the first field.
+        self.set_focus(None)
 
     def reopen(self) -> None:
         """Before this dialog (installed, closed) is pushed again: it holds early keys and
