@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agentsess_tui.app.app import AgentsessApp
 from agentsess_tui.app.main import make_app
 from agentsess_tui.app.themes import bundled_themes_dir, load_theme_file, load_themes
 from agentsess_tui.core import ManualClock, Settings, Store, resolve_paths
@@ -50,19 +51,22 @@ async def test_an_unknown_theme_falls_back_with_a_message(store: Store, clock: M
         assert any("no theme 'nope'" in n for n in notices(app))
 
 
-async def test_keys_are_remappable_by_binding_id(
-    store: Store, clock: ManualClock, agent: str
-) -> None:
-    session = store.create_session(agent, "Remapped").session
-    settings = Settings(keymap={"extend": "ctrl+e"})
-    app = make_app(
+def remapped_app(store: Store, clock: ManualClock, keymap: dict[str, str]) -> AgentsessApp:
+    return make_app(
         store,
         clock=clock,
-        settings=settings,
+        settings=Settings(keymap=keymap),
         paths=resolve_paths(),
         blink=False,
         remember_theme=False,
     )
+
+
+async def test_keys_are_remappable_by_binding_id(
+    store: Store, clock: ManualClock, agent: str
+) -> None:
+    session = store.create_session(agent, "Remapped").session
+    app = remapped_app(store, clock, {"extend": "ctrl+e"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -81,15 +85,7 @@ async def test_the_chat_footer_names_the_help_key_that_does_not_type(
     from agentsess_tui.app.widgets.chat_input import ChatInput
 
     store.create_session(agent, "Helped")
-    settings = Settings(keymap={"help_f1": "f2"})
-    app = make_app(
-        store,
-        clock=clock,
-        settings=settings,
-        paths=resolve_paths(),
-        blink=False,
-        remember_theme=False,
-    )
+    app = remapped_app(store, clock, {"help_f1": "f2"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
