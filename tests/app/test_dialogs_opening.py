@@ -255,3 +255,26 @@ async def test_a_dialog_not_on_screen_blinks_no_cursor(store: Store, agent: str)
         type_fast(app, "n")
         await settle(pilot)
         assert app.focused is built.query_one("#title") and blinking(built) == ["Input#title"]
+
+
+async def test_a_dialog_covered_by_the_palette_gets_its_field_back(
+    app: AgentsessApp, store: Store, agent: str
+) -> None:
+    # A dialog gives up its focus when another screen covers it (no cursor blinks unseen):
+    # back on top, the keys go on into the field they were typed into.
+    store.create_session(agent, "Main")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        type_fast(app, "n", *"Hello")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionModal)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert app.screen is not dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is dialog
+        type_fast(app, *"X")
+        await settle(pilot)
+        assert dialog.query_one("#title", Input).value == "HelloX"

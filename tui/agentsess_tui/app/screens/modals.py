@@ -160,8 +160,10 @@ class Dialog(ModalScreen[Any]):
 
     def on_screen_suspend(self) -> None:
         # Closed (and kept, to open again): Textual leaves its field focused, and pauses a
-        # cursor's blink only on blur. Opening again focuses the first field.
-        self.set_focus(None)
+        # cursor's blink only on blur. Opening again focuses the first field. A dialog only
+        # covered (the palette over it, still on the stack) keeps its field for the return.
+        if self not in self.app.screen_stack:
+            self.set_focus(None)
 
     def reopen(self) -> None:
         """Before this dialog (installed, closed) is pushed again: it holds early keys and
